@@ -1,0 +1,26 @@
+package dev.sprig.kernels;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * Process-wide kernel switches, read once at class initialisation so the JIT folds them.
+ *
+ * <ul>
+ *   <li>{@code -Dsprig.kernels.scalar=true} forces every kernel onto its scalar reference twin
+ *       (for debugging and for checking that a result does not depend on SIMD).</li>
+ * </ul>
+ *
+ * <p>Every kernel class exposes both paths as public methods ({@code ...Vector} and
+ * {@code ...Scalar}) so tests can hold them together in one JVM; the dispatching entry point
+ * consults {@link #SCALAR}.
+ */
+public final class KernelConfig {
+    /** True when {@code -Dsprig.kernels.scalar=true}: every dispatching kernel takes its scalar path. */
+    public static final boolean SCALAR = Boolean.getBoolean("sprig.kernels.scalar");
+
+    /** The float species used by every Vector API kernel: the widest the CPU supports. */
+    public static final VectorSpecies<Float> FLOATS = FloatVector.SPECIES_PREFERRED;
+
+    private KernelConfig() {}
+}
