@@ -1,0 +1,109 @@
+package dev.sprig.tensor;
+
+/**
+ * The inner loops of pointwise ops over (possibly strided) runs of a {@code float[]}.
+ * Contiguous runs go to the Vector API kernels; strided runs use plain loops.
+ */
+final class Loops {
+    private Loops() {}
+
+    static final double INV_SQRT2 = 0.7071067811865476;
+    static final double INV_SQRT_2PI = 0.3989422804014327;
+
+    static void binary(Pointwise.Binary op, float[] a, int ao, int as, float[] b, int bo, int bs, float[] out, int oo, int n) {
+        switch (op) {
+            case ADD -> {
+                for (int i = 0; i < n; i++) {
+                    out[oo + i] = a[ao + i * as] + b[bo + i * bs];
+                }
+            }
+            case SUB -> {
+                for (int i = 0; i < n; i++) {
+                    out[oo + i] = a[ao + i * as] - b[bo + i * bs];
+                }
+            }
+            case MUL -> {
+                for (int i = 0; i < n; i++) {
+                    out[oo + i] = a[ao + i * as] * b[bo + i * bs];
+                }
+            }
+            case DIV -> {
+                for (int i = 0; i < n; i++) {
+                    out[oo + i] = a[ao + i * as] / b[bo + i * bs];
+                }
+            }
+        }
+    }
+
+    static void affine(float[] x, int xo, float[] out, int oo, int n, float scale, float shift) {
+        for (int i = 0; i < n; i++) {
+            out[oo + i] = scale * x[xo + i] + shift;
+        }
+    }
+
+    static void unary(Pointwise.Unary op, float[] x, int xo, float[] out, int oo, int n, float p) {
+        for (int i = 0; i < n; i++) {
+            float v = x[xo + i];
+            out[oo + i] = switch (op) {
+                case EXP -> (float) Math.exp(v);
+                case LOG -> (float) Math.log(v);
+                case SQRT -> (float) Math.sqrt(v);
+                case POW -> (float) Math.pow(v, p);
+                case ABS -> Math.abs(v);
+                case RELU -> v > 0f ? v : 0f;
+                case GELU -> (float) (0.5 * v * (1.0 + erf(v * INV_SQRT2)));
+                case SIGMOID -> (float) (1.0 / (1.0 + Math.exp(-v)));
+                case TANH -> (float) Math.tanh(v);
+            };
+        }
+    }
+
+    /** {@code dx = dy * f'(.)}, from the saved output or input as {@link Pointwise#unary} chose. */
+    static void unaryBackward(Pointwise.Unary op, float[] dy, int dyo, float[] s, int so, float[] dx, int n, float p) {
+        for (int i = 0; i < n; i++) {
+            float g = dy[dyo + i];
+            float v = s[so + i];
+            dx[i] = switch (op) {
+                case EXP -> g * v;                          // y = e^x: dy/dx = y
+                case LOG -> g / v;                          // d ln x = 1/x
+                case SQRT -> g * 0.5f / v;                  // d √x = 1/(2y)
+                case POW -> (float) (g * p * Math.pow(v, p - 1));
+                case ABS -> v > 0 ? g : (v < 0 ? -g : 0f);  // subgradient 0 at 0
+                case RELU -> v > 0f ? g : 0f;               // from the output: y > 0 ⇔ x > 0
+                case GELU -> (float) (g * (0.5 * (1.0 + erf(v * INV_SQRT2)) + v * INV_SQRT_2PI * Math.exp(-0.5 * v * v)));
+                case SIGMOID -> g * v * (1f - v);
+                case TANH -> g * (1f - v * v);
+            };
+        }
+    }
+
+    /** erf to double-rounding accuracy far below float resolution (Abramowitz–Stegun 7.1.26 refined by series). */
+    static double erf(double x) {
+        double ax = Math.abs(x);
+        double r;
+        if (ax < 2.0) {
+            // Maclaurin series: erf x = 2/√π Σ (-1)^k x^(2k+1) / (k! (2k+1)); converges fast for |x| < 2.
+            double term = ax;
+            double sum = ax;
+            double x2 = ax * ax;
+            for (int k = 1; k < 40; k++) {
+                term *= -x2 / k;
+                double add = term / (2 * k + 1);
+                sum += add;
+                if (Math.abs(add) < 1e-17 * Math.abs(sum)) {
+                    break;
+                }
+            }
+            r = sum * 1.1283791670955126;
+        } else {
+            // Continued fraction for erfc, evaluated backwards (Lentz not needed for |x| >= 2).
+            double x2 = ax * ax;
+            double f = 0;
+            for (int k = 60; k >= 1; k--) {
+                f = k / 2.0 / (ax + f);
+            }
+            r = 1.0 - Math.exp(-x2) / (ax + f) * 0.5641895835477563;
+        }
+        return x < 0 ? -r : r;
+    }
+}

@@ -1,0 +1,195 @@
+package dev.sprig.tensor;
+
+import java.util.Arrays;
+
+/** Sum, mean, max and argmax over dimensions, and the broadcast-undoing {@link #sumToShape}. */
+final class Reductions {
+    private Reductions() {}
+
+    /** The layout of a reduction: kept dims first, reduced dims last, as a [rows, len] matrix. */
+    private record Plan(Tensor rowMajor, int rows, int len, int[] outShape, int[] keepShape) {}
+
+    private static Plan plan(Tensor x, int[] dims, boolean keepDim) {
+        int rank = x.dim();
+        boolean[] reduce = new boolean[rank];
+        for (int d : dims) {
+            int nd = Shape.dim(d, rank);
+            if (reduce[nd]) {
+                throw new IllegalArgumentException("reduction dimension " + d + " is listed twice in " + Arrays.toString(dims));
+            }
+            reduce[nd] = true;
+        }
+        int[] shape = x.shape();
+        int[] order = new int[rank];
+        int k = 0;
+        int rows = 1;
+        int len = 1;
+        int kept = 0;
+        for (int i = 0; i < rank; i++) {
+            if (!reduce[i]) {
+                order[k++] = i;
+                rows *= shape[i];
+                kept++;
+            }
+        }
+        for (int i = 0; i < rank; i++) {
+            if (reduce[i]) {
+                order[k++] = i;
+                len *= shape[i];
+            }
+        }
+        int[] keepShape = shape.clone();
+        int[] outShape = new int[keepDim ? rank : kept];
+        for (int i = 0, j = 0; i < rank; i++) {
+            if (reduce[i]) {
+                keepShape[i] = 1;
+                if (keepDim) {
+                    outShape[j++] = 1;
+                }
+            } else {
+                outShape[j++] = shape[i];
+            }
+        }
+        Tensor p = x.detach();
+        boolean identity = true;
+        for (int i = 0; i < rank; i++) {
+            identity &= order[i] == i;
+        }
+        if (!identity) {
+            p = p.permute(order);
+        }
+        return new Plan(p.contiguous(), rows, len, outShape, keepShape);
+    }
+
+    static Tensor sum(Tensor x, int[] dims, boolean keepDim) {
+        Plan p = plan(x, dims, keepDim);
+        float[] out = new float[p.rows];
+        float[] src = p.rowMajor.storage();
+        int base = p.rowMajor.offset();
+        for (int r = 0; r < p.rows; r++) {
+            out[r] = sumRange(src, base + r * p.len, p.len);
+        }
+        int[] inShape = x.shape();
+        int[] keepShape = p.keepShape;
+        Tensor result = Tensor.wrap(out, p.outShape);
+        // d(sum)/dx = 1 for every reduced element: broadcast dY back over the reduced dims.
+        return Autograd.record(result, "sum", (g, needs) -> new Tensor[] {g.reshape(keepShape).expand(inShape)}, x);
+    }
+
+    static Tensor mean(Tensor x, int[] dims, boolean keepDim) {
+        int count = 1;
+        int[] shape = x.shape();
+        for (int d : dims) {
+            count *= shape[Shape.dim(d, shape.length)];
+        }
+        return sum(x, dims, keepDim).div((float) count);
+    }
+
+    static float sumRange(float[] a, int off, int n) {
+        double acc = 0;
+        for (int i = 0; i < n; i++) {
+            acc += a[off + i];
+        }
+        return (float) acc;
+    }
+
+    static Tensor max(Tensor x, int dim, boolean keepDim) {
+        int d = Shape.dim(dim, x.dim());
+        if (x.shape()[d] == 0) {
+            throw new IllegalArgumentException("max over dimension " + dim + " of size 0 (shape " + Shape.str(x.shape()) + ")");
+        }
+        Plan p = plan(x, new int[] {d}, keepDim);
+        float[] src = p.rowMajor.storage();
+        int base = p.rowMajor.offset();
+        float[] out = new float[p.rows];
+        int[] arg = new int[p.rows]; // [rows]: position of the max within each row
+        for (int r = 0; r < p.rows; r++) {
+            arg[r] = argmaxRange(src, base + r * p.len, p.len);
+            out[r] = src[base + r * p.len + arg[r]];
+        }
+        Tensor result = Tensor.wrap(out, p.outShape);
+        int rows = p.rows;
+        int len = p.len;
+        int[] inShape = x.shape();
+        int rank = inShape.length;
+        return Autograd.record(result, "max", (g, needs) -> {
+            // dX is dY at the (first) argmax of each row and 0 elsewhere, built in the permuted
+            // [kept..., dim] layout and permuted back.
+            Tensor gc = g.contiguous();
+            float[] dxPerm = new float[rows * len];
+            for (int r = 0; r < rows; r++) {
+                dxPerm[r * len + arg[r]] = gc.storage()[gc.offset() + r];
+            }
+            int[] permShape = new int[rank];
+            int[] inverse = new int[rank];
+            for (int i = 0, k = 0; i < rank; i++) {
+                if (i != d) {
+                    inverse[i] = k;
+                    permShape[k++] = inShape[i];
+                }
+            }
+            permShape[rank - 1] = inShape[d];
+            inverse[d] = rank - 1;
+            return new Tensor[] {Tensor.wrap(dxPerm, permShape).permute(inverse).contiguous()};
+        }, x);
+    }
+
+    static Tensor argmax(Tensor x, int dim, boolean keepDim) {
+        int d = Shape.dim(dim, x.dim());
+        if (x.shape()[d] == 0) {
+            throw new IllegalArgumentException("argmax over dimension " + dim + " of size 0 (shape " + Shape.str(x.shape()) + ")");
+        }
+        Plan p = plan(x, new int[] {d}, keepDim);
+        float[] src = p.rowMajor.storage();
+        int base = p.rowMajor.offset();
+        float[] out = new float[p.rows];
+        for (int r = 0; r < p.rows; r++) {
+            out[r] = argmaxRange(src, base + r * p.len, p.len);
+        }
+        return Tensor.wrap(out, p.outShape);
+    }
+
+    /** Index of the first maximum; a NaN counts as the maximum (first NaN wins), as in PyTorch. */
+    static int argmaxRange(float[] a, int off, int n) {
+        int best = 0;
+        float bestValue = a[off];
+        if (Float.isNaN(bestValue)) {
+            return 0;
+        }
+        for (int i = 1; i < n; i++) {
+            float v = a[off + i];
+            if (Float.isNaN(v)) {
+                return i;
+            }
+            if (v > bestValue) {
+                bestValue = v;
+                best = i;
+            }
+        }
+        return best;
+    }
+
+    /**
+     * Sums {@code g} over the dimensions that broadcasting added or expanded so that the result has
+     * {@code shape}: the gradient of a broadcast input.
+     */
+    static Tensor sumToShape(Tensor g, int[] shape) {
+        int[] gShape = g.shape();
+        if (Arrays.equals(gShape, shape)) {
+            return g;
+        }
+        int lead = gShape.length - shape.length;
+        if (lead < 0) {
+            throw new IllegalArgumentException("cannot reduce gradient of shape " + Shape.str(gShape) + " to larger rank shape " + Shape.str(shape));
+        }
+        int[] dims = new int[gShape.length];
+        int k = 0;
+        for (int i = 0; i < gShape.length; i++) {
+            if (i < lead || (shape[i - lead] == 1 && gShape[i] != 1)) {
+                dims[k++] = i;
+            }
+        }
+        Tensor s = k == 0 ? g : sum(g, Arrays.copyOf(dims, k), true);
+        return s.reshape(shape);
+    }
+}
