@@ -201,6 +201,17 @@ public final class Tensor {
         return out;
     }
 
+    /**
+     * The elements in row-major order without copying when the storage is exactly that (contiguous,
+     * offset 0, no spare capacity), else a copy. For kernels: treat the result as read-only.
+     */
+    public float[] rowMajorData() {
+        if (isContiguous() && offset == 0 && data.length == numel()) {
+            return data;
+        }
+        return toArray();
+    }
+
     // ------------------------------------------------------------------ element access
 
     /** The element at {@code index} (one entry per dimension). */

@@ -1,0 +1,73 @@
+package dev.sprig.ops;
+
+import dev.sprig.tensor.Tensor;
+import java.util.List;
+import java.util.Random;
+
+/**
+ * Neural-network operations on tensors, each differentiable (like {@code torch.nn.functional}).
+ * Shapes use {@code n, c, h, w} for images and {@code [..., features]} for linear layers.
+ */
+public final class Functional {
+    private Functional() {}
+
+    /** {@code y = x · Wᵀ + b}: x {@code [..., in]}, weight {@code [out, in]}, bias {@code [out]} or null. */
+    public static Tensor linear(Tensor x, Tensor weight, Tensor bias) {
+        return LinearOp.forward(x, weight, bias);
+    }
+
+    /** Softmax along {@code dim}. */
+    public static Tensor softmax(Tensor x, int dim) {
+        return SoftmaxOp.softmax(x, dim, false);
+    }
+
+    /** Log-softmax along {@code dim} (stable: x − logsumexp). */
+    public static Tensor logSoftmax(Tensor x, int dim) {
+        return SoftmaxOp.softmax(x, dim, true);
+    }
+
+    /** Mean cross-entropy of logits {@code [n, classes]} against integer labels. */
+    public static Tensor crossEntropy(Tensor logits, int[] labels) {
+        return LossOps.crossEntropy(logits, labels, 0f);
+    }
+
+    /** Cross-entropy with label smoothing {@code ε ∈ [0, 1]}. */
+    public static Tensor crossEntropy(Tensor logits, int[] labels, float labelSmoothing) {
+        return LossOps.crossEntropy(logits, labels, labelSmoothing);
+    }
+
+    /** Mean squared error. */
+    public static Tensor mseLoss(Tensor prediction, Tensor target) {
+        return LossOps.mse(prediction, target);
+    }
+
+    /** Layer norm over the last dimension; gamma and beta {@code [d]} or null. */
+    public static Tensor layerNorm(Tensor x, Tensor gamma, Tensor beta, float eps) {
+        return LayerNormOp.forward(x, gamma, beta, eps);
+    }
+
+    /**
+     * Batch norm over channel dim 1 of {@code [n, c, ...]}. In training, normalises with the batch
+     * statistics and updates {@code runningMean}/{@code runningVar} (if non-null) in place with
+     * {@code momentum}; in eval, uses them.
+     */
+    public static Tensor batchNorm(Tensor x, Tensor runningMean, Tensor runningVar, Tensor gamma, Tensor beta,
+                                   boolean training, float momentum, float eps) {
+        return BatchNormOp.forward(x, runningMean, runningVar, gamma, beta, training, momentum, eps);
+    }
+
+    /** Inverted dropout with probability {@code p}, seeded by {@code rng}; identity when not training. */
+    public static Tensor dropout(Tensor x, float p, boolean training, Random rng) {
+        return IndexOps.dropout(x, p, training, rng);
+    }
+
+    /** Concatenates along {@code dim}; all other dims must match. */
+    public static Tensor concat(List<Tensor> parts, int dim) {
+        return IndexOps.concat(parts, dim);
+    }
+
+    /** Selects entries {@code index} of dimension {@code dim} (a copy; indices may repeat). */
+    public static Tensor indexSelect(Tensor x, int dim, int[] index) {
+        return IndexOps.indexSelect(x, dim, index);
+    }
+}
