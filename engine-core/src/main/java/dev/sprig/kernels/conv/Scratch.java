@@ -1,0 +1,28 @@
+package dev.sprig.kernels.conv;
+
+/**
+ * Per-thread growable scratch arrays, so a convolution allocates nothing per call once warm.
+ * Each slot is an independent buffer; contents are garbage on return (callers overwrite).
+ */
+final class Scratch {
+    private static final int SLOTS = 2;
+    private static final ThreadLocal<float[][]> BUFFERS = ThreadLocal.withInitial(() -> new float[SLOTS][0]);
+
+    /** The im2col / column-gradient matrix. */
+    static final int COL = 0;
+    /** A re-laid-out copy of dY (backwardWeight over a chunk of images). */
+    static final int DY = 1;
+
+    private Scratch() {}
+
+    /** This thread's buffer {@code slot}, at least {@code size} floats long. */
+    static float[] get(int slot, int size) {
+        float[][] slots = BUFFERS.get();
+        float[] b = slots[slot];
+        if (b.length < size) {
+            b = new float[Math.max(size, (int) Math.min(Integer.MAX_VALUE - 16, b.length + (long) b.length / 2))];
+            slots[slot] = b;
+        }
+        return b;
+    }
+}

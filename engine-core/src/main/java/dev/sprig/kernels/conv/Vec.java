@@ -1,0 +1,99 @@
+package dev.sprig.kernels.conv;
+
+import dev.sprig.kernels.KernelConfig;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
+/** The few contiguous-span Vector API loops the convolution kernels share. */
+final class Vec {
+    private static final VectorSpecies<Float> S = KernelConfig.FLOATS;
+
+    private Vec() {}
+
+    /** {@code y[yo + i] += a * x[xo + i]} for {@code i < len}. */
+    static void axpy(float a, float[] x, int xo, float[] y, int yo, int len) {
+        int i = 0;
+        int bound = S.loopBound(len);
+        FloatVector av = FloatVector.broadcast(S, a);
+        for (; i < bound; i += S.length()) {
+            FloatVector xv = FloatVector.fromArray(S, x, xo + i);
+            xv.fma(av, FloatVector.fromArray(S, y, yo + i)).intoArray(y, yo + i);
+        }
+        for (; i < len; i++) {
+            y[yo + i] += a * x[xo + i];
+        }
+    }
+
+    /** {@code y[yo + i] += x[xo + i]} for {@code i < len}. */
+    static void add(float[] x, int xo, float[] y, int yo, int len) {
+        int i = 0;
+        int bound = S.loopBound(len);
+        for (; i < bound; i += S.length()) {
+            FloatVector.fromArray(S, x, xo + i).add(FloatVector.fromArray(S, y, yo + i)).intoArray(y, yo + i);
+        }
+        for (; i < len; i++) {
+            y[yo + i] += x[xo + i];
+        }
+    }
+
+    /** {@code y[yo + i] += b} for {@code i < len}. */
+    static void addScalar(float b, float[] y, int yo, int len) {
+        int i = 0;
+        int bound = S.loopBound(len);
+        FloatVector bv = FloatVector.broadcast(S, b);
+        for (; i < bound; i += S.length()) {
+            FloatVector.fromArray(S, y, yo + i).add(bv).intoArray(y, yo + i);
+        }
+        for (; i < len; i++) {
+            y[yo + i] += b;
+        }
+    }
+
+    /** {@code Σ a[ao + i] * b[bo + i]}: lane-wise fma accumulation, then one lane reduction, then the scalar tail. */
+    static float dot(float[] a, int ao, float[] b, int bo, int len) {
+        int i = 0;
+        int bound = S.loopBound(len);
+        FloatVector acc = FloatVector.zero(S);
+        for (; i < bound; i += S.length()) {
+            acc = FloatVector.fromArray(S, a, ao + i).fma(FloatVector.fromArray(S, b, bo + i), acc);
+        }
+        float sum = acc.reduceLanes(VectorOperators.ADD);
+        for (; i < len; i++) {
+            sum += a[ao + i] * b[bo + i];
+        }
+        return sum;
+    }
+
+    /** {@code Σ a[ao + i]}: lane-wise accumulation, one lane reduction, scalar tail. */
+    static float sum(float[] a, int ao, int len) {
+        int i = 0;
+        int bound = S.loopBound(len);
+        FloatVector acc = FloatVector.zero(S);
+        for (; i < bound; i += S.length()) {
+            acc = acc.add(FloatVector.fromArray(S, a, ao + i));
+        }
+        float sum = acc.reduceLanes(VectorOperators.ADD);
+        for (; i < len; i++) {
+            sum += a[ao + i];
+        }
+        return sum;
+    }
+
+    /**
+     * First output index {@code o} with {@code o*stride + shift >= 0}: where a kernel tap at input
+     * offset {@code shift} stops reading left/top padding.
+     */
+    static int lo(int shift, int stride) {
+        return shift >= 0 ? 0 : (-shift + stride - 1) / stride;
+    }
+
+    /**
+     * One past the last output index {@code o < outSize} with {@code o*stride + shift < size}:
+     * where the tap starts reading right/bottom padding. May be below {@link #lo}; callers clamp.
+     */
+    static int hi(int shift, int stride, int size, int outSize) {
+        int room = size - shift;
+        return room <= 0 ? 0 : Math.min(outSize, (room + stride - 1) / stride);
+    }
+}

@@ -1,0 +1,626 @@
+package dev.sprig.kernels.vec;
+
+import dev.sprig.kernels.KernelConfig;
+import dev.sprig.kernels.Parallel;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * Kernels applied independently to each row of a row-major {@code [rows, cols]} block: softmax,
+ * log-softmax, layer norm and their backwards.
+ *
+ * <p>Matrices are {@code (array, offset)} with row stride {@code cols}; per-row and per-column
+ * side arrays (gamma, beta, mean, rstd, dgamma, dbeta) start at offset 0. The dispatching entries
+ * split over whole rows when {@code rows * cols >= 2^16}, so every row is computed by the same code
+ * whatever the thread count; the column reductions of the layer-norm backward (dgamma, dbeta) run
+ * over column chunks, each column summed in row order, which is thread-count independent too.
+ */
+public final class RowKernels {
+    private static final VectorSpecies<Float> S = KernelConfig.FLOATS;
+    private static final int L = S.length();
+    /** Column chunk of the dgamma/dbeta pass: keeps the accumulated slices in L1. */
+    private static final int COLUMN_CHUNK = 1024;
+
+    private RowKernels() {}
+
+    private static void check2(String op, String a, float[] x, int xOff, String b, float[] out, int outOff, int rows, int cols) {
+        Checks.matrix(op, a, x, xOff, rows, cols);
+        Checks.matrix(op, b, out, outOff, rows, cols);
+    }
+
+    private static void check3(String op, float[] y, int yOff, float[] dy, int dyOff, float[] dx, int dxOff, int rows, int cols) {
+        Checks.matrix(op, "y", y, yOff, rows, cols);
+        Checks.matrix(op, "dy", dy, dyOff, rows, cols);
+        Checks.matrix(op, "dx", dx, dxOff, rows, cols);
+    }
+
+    // ================================================================ softmax
+
+    /**
+     * Numerically stable softmax of each row: {@code out[r, :] = exp(x[r, :] - max_r) / Σ exp(x[r, :] - max_r)}.
+     * -inf entries give 0; a row that is all -inf, or holds +inf or NaN, gives NaN (as PyTorch).
+     *
+     * @param x   {@code [rows, cols]} at xOff
+     * @param out {@code [rows, cols]} at outOff (may alias x)
+     */
+    public static void softmaxRows(float[] x, int xOff, float[] out, int outOff, int rows, int cols) {
+        check2("softmaxRows", "x", x, xOff, "out", out, outOff, rows, cols);
+        Split.rows(rows, cols, (r0, r1) -> {
+            for (int r = r0; r < r1; r++) {
+                int o = r * cols;
+                if (KernelConfig.SCALAR) {
+                    softmaxRowScalar(x, xOff + o, out, outOff + o, cols);
+                } else {
+                    softmaxRowVector(x, xOff + o, out, outOff + o, cols);
+                }
+            }
+        });
+    }
+
+    /** Vector path of {@link #softmaxRows} (single-threaded). */
+    public static void softmaxRowsVector(float[] x, int xOff, float[] out, int outOff, int rows, int cols) {
+        check2("softmaxRows", "x", x, xOff, "out", out, outOff, rows, cols);
+        for (int r = 0; r < rows; r++) {
+            softmaxRowVector(x, xOff + r * cols, out, outOff + r * cols, cols);
+        }
+    }
+
+    /** Scalar twin of {@link #softmaxRows}. */
+    public static void softmaxRowsScalar(float[] x, int xOff, float[] out, int outOff, int rows, int cols) {
+        check2("softmaxRows", "x", x, xOff, "out", out, outOff, rows, cols);
+        for (int r = 0; r < rows; r++) {
+            softmaxRowScalar(x, xOff + r * cols, out, outOff + r * cols, cols);
+        }
+    }
+
+    private static void softmaxRowVector(float[] x, int xOff, float[] out, int outOff, int n) {
+        float max = Reductions.maxVector(x, xOff, n);
+        FloatVector vmax = FloatVector.broadcast(S, max);
+        FloatVector acc = FloatVector.zero(S);
+        int i = 0;
+        for (int bound = S.loopBound(n); i < bound; i += L) {
+            FloatVector e = FloatVector.fromArray(S, x, xOff + i).sub(vmax).lanewise(VectorOperators.EXP);
+            e.intoArray(out, outOff + i);
+            acc = acc.add(e);
+        }
+        float sum = acc.reduceLanes(VectorOperators.ADD);
+        for (; i < n; i++) {
+            float e = (float) Math.exp(x[xOff + i] - max);
+            out[outOff + i] = e;
+            sum += e;
+        }
+        Elementwise.mulConstVector(out, outOff, 1f / sum, out, outOff, n);
+    }
+
+    private static void softmaxRowScalar(float[] x, int xOff, float[] out, int outOff, int n) {
+        float max = Reductions.maxScalar(x, xOff, n);
+        float sum = 0f;
+        for (int i = 0; i < n; i++) {
+            float e = (float) Math.exp(x[xOff + i] - max);
+            out[outOff + i] = e;
+            sum += e;
+        }
+        Elementwise.mulConstScalar(out, outOff, 1f / sum, out, outOff, n);
+    }
+
+    /**
+     * Softmax backward from the output y: {@code dx = y ⊙ (dy - Σ_c dy⊙y)} per row.
+     *
+     * @param y  {@code [rows, cols]} softmax output at yOff
+     * @param dy {@code [rows, cols]} upstream gradient at dyOff
+     * @param dx {@code [rows, cols]} at dxOff, overwritten (may alias dy)
+     */
+    public static void softmaxBackwardRows(float[] y, int yOff, float[] dy, int dyOff, float[] dx, int dxOff, int rows, int cols) {
+        check3("softmaxBackwardRows", y, yOff, dy, dyOff, dx, dxOff, rows, cols);
+        Split.rows(rows, cols, (r0, r1) -> {
+            for (int r = r0; r < r1; r++) {
+                int o = r * cols;
+                if (KernelConfig.SCALAR) {
+                    softmaxBackwardRowScalar(y, yOff + o, dy, dyOff + o, dx, dxOff + o, cols);
+                } else {
+                    softmaxBackwardRowVector(y, yOff + o, dy, dyOff + o, dx, dxOff + o, cols);
+                }
+            }
+        });
+    }
+
+    /** Vector path of {@link #softmaxBackwardRows} (single-threaded). */
+    public static void softmaxBackwardRowsVector(float[] y, int yOff, float[] dy, int dyOff, float[] dx, int dxOff, int rows, int cols) {
+        check3("softmaxBackwardRows", y, yOff, dy, dyOff, dx, dxOff, rows, cols);
+        for (int r = 0; r < rows; r++) {
+            softmaxBackwardRowVector(y, yOff + r * cols, dy, dyOff + r * cols, dx, dxOff + r * cols, cols);
+        }
+    }
+
+    /** Scalar twin of {@link #softmaxBackwardRows}. */
+    public static void softmaxBackwardRowsScalar(float[] y, int yOff, float[] dy, int dyOff, float[] dx, int dxOff, int rows, int cols) {
+        check3("softmaxBackwardRows", y, yOff, dy, dyOff, dx, dxOff, rows, cols);
+        for (int r = 0; r < rows; r++) {
+            softmaxBackwardRowScalar(y, yOff + r * cols, dy, dyOff + r * cols, dx, dxOff + r * cols, cols);
+        }
+    }
+
+    private static void softmaxBackwardRowVector(float[] y, int yOff, float[] dy, int dyOff, float[] dx, int dxOff, int n) {
+        float s = Reductions.dotVector(y, yOff, dy, dyOff, n);
+        FloatVector vs = FloatVector.broadcast(S, s);
+        int i = 0;
+        for (int bound = S.loopBound(n); i < bound; i += L) {
+            FloatVector.fromArray(S, dy, dyOff + i).sub(vs).mul(FloatVector.fromArray(S, y, yOff + i)).intoArray(dx, dxOff + i);
+        }
+        for (; i < n; i++) {
+            dx[dxOff + i] = (dy[dyOff + i] - s) * y[yOff + i];
+        }
+    }
+
+    private static void softmaxBackwardRowScalar(float[] y, int yOff, float[] dy, int dyOff, float[] dx, int dxOff, int n) {
+        float s = Reductions.dotScalar(y, yOff, dy, dyOff, n);
+        for (int i = 0; i < n; i++) {
+            dx[dxOff + i] = (dy[dyOff + i] - s) * y[yOff + i];
+        }
+    }
+
+    // ================================================================ log-softmax
+
+    /**
+     * Log-softmax of each row: {@code out[r, c] = (x[r, c] - max_r) - log Σ_c exp(x[r, c] - max_r)}.
+     * -inf entries give -inf; an all -inf row gives NaN.
+     *
+     * @param x   {@code [rows, cols]} at xOff
+     * @param out {@code [rows, cols]} at outOff (may alias x)
+     */
+    public static void logSoftmaxRows(float[] x, int xOff, float[] out, int outOff, int rows, int cols) {
+        check2("logSoftmaxRows", "x", x, xOff, "out", out, outOff, rows, cols);
+        Split.rows(rows, cols, (r0, r1) -> {
+            for (int r = r0; r < r1; r++) {
+                int o = r * cols;
+                if (KernelConfig.SCALAR) {
+                    logSoftmaxRowScalar(x, xOff + o, out, outOff + o, cols);
+                } else {
+                    logSoftmaxRowVector(x, xOff + o, out, outOff + o, cols);
+                }
+            }
+        });
+    }
+
+    /** Vector path of {@link #logSoftmaxRows} (single-threaded). */
+    public static void logSoftmaxRowsVector(float[] x, int xOff, float[] out, int outOff, int rows, int cols) {
+        check2("logSoftmaxRows", "x", x, xOff, "out", out, outOff, rows, cols);
+        for (int r = 0; r < rows; r++) {
+            logSoftmaxRowVector(x, xOff + r * cols, out, outOff + r * cols, cols);
+        }
+    }
+
+    /** Scalar twin of {@link #logSoftmaxRows}. */
+    public static void logSoftmaxRowsScalar(float[] x, int xOff, float[] out, int outOff, int rows, int cols) {
+        check2("logSoftmaxRows", "x", x, xOff, "out", out, outOff, rows, cols);
+        for (int r = 0; r < rows; r++) {
+            logSoftmaxRowScalar(x, xOff + r * cols, out, outOff + r * cols, cols);
+        }
+    }
+
+    private static void logSoftmaxRowVector(float[] x, int xOff, float[] out, int outOff, int n) {
+        float max = Reductions.maxVector(x, xOff, n);
+        FloatVector vmax = FloatVector.broadcast(S, max);
+        FloatVector acc = FloatVector.zero(S);
+        int i = 0;
+        int bound = S.loopBound(n);
+        for (; i < bound; i += L) {
+            acc = acc.add(FloatVector.fromArray(S, x, xOff + i).sub(vmax).lanewise(VectorOperators.EXP));
+        }
+        float sum = acc.reduceLanes(VectorOperators.ADD);
+        for (; i < n; i++) {
+            sum += (float) Math.exp(x[xOff + i] - max);
+        }
+        float logSum = (float) Math.log(sum);
+        FloatVector vlog = FloatVector.broadcast(S, logSum);
+        for (i = 0; i < bound; i += L) {
+            FloatVector.fromArray(S, x, xOff + i).sub(vmax).sub(vlog).intoArray(out, outOff + i);
+        }
+        for (; i < n; i++) {
+            out[outOff + i] = (x[xOff + i] - max) - logSum;
+        }
+    }
+
+    private static void logSoftmaxRowScalar(float[] x, int xOff, float[] out, int outOff, int n) {
+        float max = Reductions.maxScalar(x, xOff, n);
+        float sum = 0f;
+        for (int i = 0; i < n; i++) {
+            sum += (float) Math.exp(x[xOff + i] - max);
+        }
+        float logSum = (float) Math.log(sum);
+        for (int i = 0; i < n; i++) {
+            out[outOff + i] = (x[xOff + i] - max) - logSum;
+        }
+    }
+
+    /**
+     * Log-softmax backward from the output y = log softmax(x): {@code dx = dy - exp(y) · Σ_c dy} per row.
+     *
+     * @param y  {@code [rows, cols]} log-softmax output at yOff
+     * @param dy {@code [rows, cols]} upstream gradient at dyOff
+     * @param dx {@code [rows, cols]} at dxOff, overwritten (may alias dy)
+     */
+    public static void logSoftmaxBackwardRows(float[] y, int yOff, float[] dy, int dyOff, float[] dx, int dxOff, int rows, int cols) {
+        check3("logSoftmaxBackwardRows", y, yOff, dy, dyOff, dx, dxOff, rows, cols);
+        Split.rows(rows, cols, (r0, r1) -> {
+            for (int r = r0; r < r1; r++) {
+                int o = r * cols;
+                if (KernelConfig.SCALAR) {
+                    logSoftmaxBackwardRowScalar(y, yOff + o, dy, dyOff + o, dx, dxOff + o, cols);
+                } else {
+                    logSoftmaxBackwardRowVector(y, yOff + o, dy, dyOff + o, dx, dxOff + o, cols);
+                }
+            }
+        });
+    }
+
+    /** Vector path of {@link #logSoftmaxBackwardRows} (single-threaded). */
+    public static void logSoftmaxBackwardRowsVector(float[] y, int yOff, float[] dy, int dyOff, float[] dx, int dxOff, int rows, int cols) {
+        check3("logSoftmaxBackwardRows", y, yOff, dy, dyOff, dx, dxOff, rows, cols);
+        for (int r = 0; r < rows; r++) {
+            logSoftmaxBackwardRowVector(y, yOff + r * cols, dy, dyOff + r * cols, dx, dxOff + r * cols, cols);
+        }
+    }
+
+    /** Scalar twin of {@link #logSoftmaxBackwardRows}. */
+    public static void logSoftmaxBackwardRowsScalar(float[] y, int yOff, float[] dy, int dyOff, float[] dx, int dxOff, int rows, int cols) {
+        check3("logSoftmaxBackwardRows", y, yOff, dy, dyOff, dx, dxOff, rows, cols);
+        for (int r = 0; r < rows; r++) {
+            logSoftmaxBackwardRowScalar(y, yOff + r * cols, dy, dyOff + r * cols, dx, dxOff + r * cols, cols);
+        }
+    }
+
+    private static void logSoftmaxBackwardRowVector(float[] y, int yOff, float[] dy, int dyOff, float[] dx, int dxOff, int n) {
+        float s = Reductions.sumVector(dy, dyOff, n);
+        FloatVector negS = FloatVector.broadcast(S, -s);
+        int i = 0;
+        for (int bound = S.loopBound(n); i < bound; i += L) {
+            FloatVector p = FloatVector.fromArray(S, y, yOff + i).lanewise(VectorOperators.EXP);
+            p.fma(negS, FloatVector.fromArray(S, dy, dyOff + i)).intoArray(dx, dxOff + i);
+        }
+        for (; i < n; i++) {
+            dx[dxOff + i] = Math.fma((float) Math.exp(y[yOff + i]), -s, dy[dyOff + i]);
+        }
+    }
+
+    private static void logSoftmaxBackwardRowScalar(float[] y, int yOff, float[] dy, int dyOff, float[] dx, int dxOff, int n) {
+        float s = Reductions.sumScalar(dy, dyOff, n);
+        for (int i = 0; i < n; i++) {
+            dx[dxOff + i] = Math.fma((float) Math.exp(y[yOff + i]), -s, dy[dyOff + i]);
+        }
+    }
+
+    // ================================================================ layer norm
+
+    /**
+     * Layer norm of each row over its {@code cols} entries:
+     * {@code x̂ = (x - mean) · rstd, rstd = 1 / sqrt(var + eps)} (biased variance, two-pass),
+     * {@code out = x̂ · gamma + beta}.
+     *
+     * @param x     {@code [rows, cols]} at xOff
+     * @param gamma {@code [cols]} scale, or null for 1
+     * @param beta  {@code [cols]} shift, or null for 0
+     * @param eps   added to the variance, must be >= 0
+     * @param out   {@code [rows, cols]} at outOff (may alias x)
+     * @param mean  {@code [rows]} receives each row's mean, or null if not needed
+     * @param rstd  {@code [rows]} receives each row's 1/sqrt(var + eps), or null if not needed
+     */
+    public static void layerNormRows(float[] x, int xOff, float[] gamma, float[] beta, float eps, float[] out, int outOff,
+                                     float[] mean, float[] rstd, int rows, int cols) {
+        checkLayerNorm(x, xOff, gamma, beta, eps, out, outOff, mean, rstd, rows, cols);
+        Split.rows(rows, cols, (r0, r1) -> {
+            for (int r = r0; r < r1; r++) {
+                if (KernelConfig.SCALAR) {
+                    layerNormRowScalar(x, xOff, gamma, beta, eps, out, outOff, mean, rstd, r, cols);
+                } else {
+                    layerNormRowVector(x, xOff, gamma, beta, eps, out, outOff, mean, rstd, r, cols);
+                }
+            }
+        });
+    }
+
+    /** Vector path of {@link #layerNormRows} (single-threaded). */
+    public static void layerNormRowsVector(float[] x, int xOff, float[] gamma, float[] beta, float eps, float[] out, int outOff,
+                                           float[] mean, float[] rstd, int rows, int cols) {
+        checkLayerNorm(x, xOff, gamma, beta, eps, out, outOff, mean, rstd, rows, cols);
+        for (int r = 0; r < rows; r++) {
+            layerNormRowVector(x, xOff, gamma, beta, eps, out, outOff, mean, rstd, r, cols);
+        }
+    }
+
+    /** Scalar twin of {@link #layerNormRows}. */
+    public static void layerNormRowsScalar(float[] x, int xOff, float[] gamma, float[] beta, float eps, float[] out, int outOff,
+                                           float[] mean, float[] rstd, int rows, int cols) {
+        checkLayerNorm(x, xOff, gamma, beta, eps, out, outOff, mean, rstd, rows, cols);
+        for (int r = 0; r < rows; r++) {
+            layerNormRowScalar(x, xOff, gamma, beta, eps, out, outOff, mean, rstd, r, cols);
+        }
+    }
+
+    private static void checkLayerNorm(float[] x, int xOff, float[] gamma, float[] beta, float eps, float[] out, int outOff,
+                                       float[] mean, float[] rstd, int rows, int cols) {
+        String op = "layerNormRows";
+        check2(op, "x", x, xOff, "out", out, outOff, rows, cols);
+        if (!(eps >= 0f)) {
+            throw new IllegalArgumentException(op + ": eps=" + eps + " must be >= 0");
+        }
+        if (gamma != null) {
+            Checks.range(op, "gamma", gamma, 0, cols);
+        }
+        if (beta != null) {
+            Checks.range(op, "beta", beta, 0, cols);
+        }
+        if (mean != null) {
+            Checks.range(op, "mean", mean, 0, rows);
+        }
+        if (rstd != null) {
+            Checks.range(op, "rstd", rstd, 0, rows);
+        }
+    }
+
+    private static void layerNormRowVector(float[] x, int xOff, float[] gamma, float[] beta, float eps, float[] out, int outOff,
+                                           float[] mean, float[] rstd, int r, int n) {
+        int xo = xOff + r * n;
+        int oo = outOff + r * n;
+        float mu = Reductions.sumVector(x, xo, n) / n;
+        float rs = 1f / (float) Math.sqrt(Reductions.varianceVector(x, xo, n, mu) + eps);
+        FloatVector vmu = FloatVector.broadcast(S, mu);
+        FloatVector vrs = FloatVector.broadcast(S, rs);
+        int i = 0;
+        for (int bound = S.loopBound(n); i < bound; i += L) {
+            FloatVector h = FloatVector.fromArray(S, x, xo + i).sub(vmu).mul(vrs);
+            if (gamma != null) {
+                h = h.mul(FloatVector.fromArray(S, gamma, i));
+            }
+            if (beta != null) {
+                h = h.add(FloatVector.fromArray(S, beta, i));
+            }
+            h.intoArray(out, oo + i);
+        }
+        normalizeTail(x, xo, gamma, beta, out, oo, mu, rs, i, n);
+        if (mean != null) {
+            mean[r] = mu;
+        }
+        if (rstd != null) {
+            rstd[r] = rs;
+        }
+    }
+
+    private static void layerNormRowScalar(float[] x, int xOff, float[] gamma, float[] beta, float eps, float[] out, int outOff,
+                                           float[] mean, float[] rstd, int r, int n) {
+        int xo = xOff + r * n;
+        int oo = outOff + r * n;
+        float mu = Reductions.sumScalar(x, xo, n) / n;
+        float rs = 1f / (float) Math.sqrt(Reductions.varianceScalar(x, xo, n, mu) + eps);
+        normalizeTail(x, xo, gamma, beta, out, oo, mu, rs, 0, n);
+        if (mean != null) {
+            mean[r] = mu;
+        }
+        if (rstd != null) {
+            rstd[r] = rs;
+        }
+    }
+
+    /** {@code out[i] = ((x[i] - mu) · rs) · gamma[i] + beta[i]} for i in [from, n), same operation order as the vector loop. */
+    private static void normalizeTail(float[] x, int xo, float[] gamma, float[] beta, float[] out, int oo, float mu, float rs,
+                                      int from, int n) {
+        for (int i = from; i < n; i++) {
+            float h = (x[xo + i] - mu) * rs;
+            if (gamma != null) {
+                h *= gamma[i];
+            }
+            if (beta != null) {
+                h += beta[i];
+            }
+            out[oo + i] = h;
+        }
+    }
+
+    /**
+     * Layer norm backward. With {@code x̂ = (x - mean)·rstd} and {@code g = dy ⊙ gamma} per row,
+     * {@code dx = rstd · (g - mean_c(g) - x̂ · mean_c(g ⊙ x̂))}; the parameter gradients accumulate
+     * over rows: {@code dgamma += Σ_r dy ⊙ x̂}, {@code dbeta += Σ_r dy}.
+     *
+     * @param dy     {@code [rows, cols]} upstream gradient at dyOff
+     * @param x      {@code [rows, cols]} forward input at xOff
+     * @param gamma  {@code [cols]} forward scale, or null for 1
+     * @param mean   {@code [rows]} saved by {@link #layerNormRows}
+     * @param rstd   {@code [rows]} saved by {@link #layerNormRows}
+     * @param dx     {@code [rows, cols]} at dxOff, overwritten (may alias dy), or null to skip
+     * @param dgamma {@code [cols]} accumulated into (+=), or null to skip
+     * @param dbeta  {@code [cols]} accumulated into (+=), or null to skip
+     */
+    public static void layerNormBackwardRows(float[] dy, int dyOff, float[] x, int xOff, float[] gamma, float[] mean, float[] rstd,
+                                             float[] dx, int dxOff, float[] dgamma, float[] dbeta, int rows, int cols) {
+        checkLayerNormBackward(dy, dyOff, x, xOff, gamma, mean, rstd, dx, dxOff, dgamma, dbeta, rows, cols);
+        // The parameter gradients read dy before dx (which may alias dy) is overwritten.
+        if (dgamma != null || dbeta != null) {
+            int chunks = (cols + COLUMN_CHUNK - 1) / COLUMN_CHUNK;
+            Parallel.RangeTask task = (c0, c1) -> {
+                int from = c0 * COLUMN_CHUNK;
+                int to = Math.min(cols, c1 * COLUMN_CHUNK);
+                if (KernelConfig.SCALAR) {
+                    paramGradsScalar(dy, dyOff, x, xOff, mean, rstd, dgamma, dbeta, rows, cols, from, to);
+                } else {
+                    paramGradsVector(dy, dyOff, x, xOff, mean, rstd, dgamma, dbeta, rows, cols, from, to);
+                }
+            };
+            if ((long) rows * cols < Split.MIN_PARALLEL || chunks < 2) {
+                task.run(0, chunks);
+            } else {
+                Parallel.forRange(chunks, task);
+            }
+        }
+        if (dx != null) {
+            Split.rows(rows, cols, (r0, r1) -> {
+                for (int r = r0; r < r1; r++) {
+                    if (KernelConfig.SCALAR) {
+                        layerNormDxRowScalar(dy, dyOff, x, xOff, gamma, mean[r], rstd[r], dx, dxOff, r, cols);
+                    } else {
+                        layerNormDxRowVector(dy, dyOff, x, xOff, gamma, mean[r], rstd[r], dx, dxOff, r, cols);
+                    }
+                }
+            });
+        }
+    }
+
+    /** Vector path of {@link #layerNormBackwardRows} (single-threaded). */
+    public static void layerNormBackwardRowsVector(float[] dy, int dyOff, float[] x, int xOff, float[] gamma, float[] mean, float[] rstd,
+                                                   float[] dx, int dxOff, float[] dgamma, float[] dbeta, int rows, int cols) {
+        checkLayerNormBackward(dy, dyOff, x, xOff, gamma, mean, rstd, dx, dxOff, dgamma, dbeta, rows, cols);
+        paramGradsVector(dy, dyOff, x, xOff, mean, rstd, dgamma, dbeta, rows, cols, 0, cols);
+        if (dx != null) {
+            for (int r = 0; r < rows; r++) {
+                layerNormDxRowVector(dy, dyOff, x, xOff, gamma, mean[r], rstd[r], dx, dxOff, r, cols);
+            }
+        }
+    }
+
+    /** Scalar twin of {@link #layerNormBackwardRows}. */
+    public static void layerNormBackwardRowsScalar(float[] dy, int dyOff, float[] x, int xOff, float[] gamma, float[] mean, float[] rstd,
+                                                   float[] dx, int dxOff, float[] dgamma, float[] dbeta, int rows, int cols) {
+        checkLayerNormBackward(dy, dyOff, x, xOff, gamma, mean, rstd, dx, dxOff, dgamma, dbeta, rows, cols);
+        paramGradsScalar(dy, dyOff, x, xOff, mean, rstd, dgamma, dbeta, rows, cols, 0, cols);
+        if (dx != null) {
+            for (int r = 0; r < rows; r++) {
+                layerNormDxRowScalar(dy, dyOff, x, xOff, gamma, mean[r], rstd[r], dx, dxOff, r, cols);
+            }
+        }
+    }
+
+    private static void checkLayerNormBackward(float[] dy, int dyOff, float[] x, int xOff, float[] gamma, float[] mean, float[] rstd,
+                                               float[] dx, int dxOff, float[] dgamma, float[] dbeta, int rows, int cols) {
+        String op = "layerNormBackwardRows";
+        Checks.matrix(op, "dy", dy, dyOff, rows, cols);
+        Checks.matrix(op, "x", x, xOff, rows, cols);
+        Checks.range(op, "mean", mean, 0, rows);
+        Checks.range(op, "rstd", rstd, 0, rows);
+        if (gamma != null) {
+            Checks.range(op, "gamma", gamma, 0, cols);
+        }
+        if (dx != null) {
+            Checks.matrix(op, "dx", dx, dxOff, rows, cols);
+        }
+        if (dgamma != null) {
+            Checks.range(op, "dgamma", dgamma, 0, cols);
+        }
+        if (dbeta != null) {
+            Checks.range(op, "dbeta", dbeta, 0, cols);
+        }
+    }
+
+    /** dgamma[c] += Σ_r dy[r, c] · x̂[r, c], dbeta[c] += Σ_r dy[r, c] for c in [from, to), rows in order. */
+    private static void paramGradsVector(float[] dy, int dyOff, float[] x, int xOff, float[] mean, float[] rstd,
+                                         float[] dgamma, float[] dbeta, int rows, int cols, int from, int to) {
+        int vecEnd = from + S.loopBound(to - from);
+        for (int r = 0; r < rows; r++) {
+            int dyo = dyOff + r * cols;
+            int xo = xOff + r * cols;
+            float mu = mean[r];
+            float rs = rstd[r];
+            FloatVector vmu = FloatVector.broadcast(S, mu);
+            FloatVector vrs = FloatVector.broadcast(S, rs);
+            int c = from;
+            for (; c < vecEnd; c += L) {
+                FloatVector d = FloatVector.fromArray(S, dy, dyo + c);
+                if (dgamma != null) {
+                    FloatVector h = FloatVector.fromArray(S, x, xo + c).sub(vmu).mul(vrs);
+                    d.fma(h, FloatVector.fromArray(S, dgamma, c)).intoArray(dgamma, c);
+                }
+                if (dbeta != null) {
+                    FloatVector.fromArray(S, dbeta, c).add(d).intoArray(dbeta, c);
+                }
+            }
+            paramGradsRowScalar(dy, dyo, x, xo, mu, rs, dgamma, dbeta, c, to);
+        }
+    }
+
+    private static void paramGradsScalar(float[] dy, int dyOff, float[] x, int xOff, float[] mean, float[] rstd,
+                                         float[] dgamma, float[] dbeta, int rows, int cols, int from, int to) {
+        for (int r = 0; r < rows; r++) {
+            paramGradsRowScalar(dy, dyOff + r * cols, x, xOff + r * cols, mean[r], rstd[r], dgamma, dbeta, from, to);
+        }
+    }
+
+    private static void paramGradsRowScalar(float[] dy, int dyo, float[] x, int xo, float mu, float rs,
+                                            float[] dgamma, float[] dbeta, int from, int to) {
+        for (int c = from; c < to; c++) {
+            float d = dy[dyo + c];
+            if (dgamma != null) {
+                dgamma[c] = Math.fma(d, (x[xo + c] - mu) * rs, dgamma[c]);
+            }
+            if (dbeta != null) {
+                dbeta[c] += d;
+            }
+        }
+    }
+
+    private static void layerNormDxRowVector(float[] dy, int dyOff, float[] x, int xOff, float[] gamma, float mu, float rs,
+                                             float[] dx, int dxOff, int r, int n) {
+        int dyo = dyOff + r * n;
+        int xo = xOff + r * n;
+        int dxo = dxOff + r * n;
+        FloatVector vmu = FloatVector.broadcast(S, mu);
+        FloatVector vrs = FloatVector.broadcast(S, rs);
+        // Pass 1: Σ g and Σ g·x̂ with g = dy·gamma.
+        FloatVector accG = FloatVector.zero(S);
+        FloatVector accGH = FloatVector.zero(S);
+        int bound = S.loopBound(n);
+        int i = 0;
+        for (; i < bound; i += L) {
+            FloatVector g = FloatVector.fromArray(S, dy, dyo + i);
+            if (gamma != null) {
+                g = g.mul(FloatVector.fromArray(S, gamma, i));
+            }
+            FloatVector h = FloatVector.fromArray(S, x, xo + i).sub(vmu).mul(vrs);
+            accG = accG.add(g);
+            accGH = g.fma(h, accGH);
+        }
+        float sumG = accG.reduceLanes(VectorOperators.ADD);
+        float sumGH = accGH.reduceLanes(VectorOperators.ADD);
+        for (; i < n; i++) {
+            float g = gamma != null ? dy[dyo + i] * gamma[i] : dy[dyo + i];
+            sumG += g;
+            sumGH = Math.fma(g, (x[xo + i] - mu) * rs, sumGH);
+        }
+        float meanG = sumG / n;
+        float meanGH = sumGH / n;
+        // Pass 2: dx = rstd · (g - mean(g) - x̂ · mean(g·x̂)).
+        FloatVector vMeanG = FloatVector.broadcast(S, meanG);
+        FloatVector vNegMeanGH = FloatVector.broadcast(S, -meanGH);
+        for (i = 0; i < bound; i += L) {
+            FloatVector g = FloatVector.fromArray(S, dy, dyo + i);
+            if (gamma != null) {
+                g = g.mul(FloatVector.fromArray(S, gamma, i));
+            }
+            FloatVector h = FloatVector.fromArray(S, x, xo + i).sub(vmu).mul(vrs);
+            h.fma(vNegMeanGH, g.sub(vMeanG)).mul(vrs).intoArray(dx, dxo + i);
+        }
+        dxTail(dy, dyo, x, xo, gamma, mu, rs, meanG, meanGH, dx, dxo, i, n);
+    }
+
+    private static void layerNormDxRowScalar(float[] dy, int dyOff, float[] x, int xOff, float[] gamma, float mu, float rs,
+                                             float[] dx, int dxOff, int r, int n) {
+        int dyo = dyOff + r * n;
+        int xo = xOff + r * n;
+        int dxo = dxOff + r * n;
+        float sumG = 0f;
+        float sumGH = 0f;
+        for (int i = 0; i < n; i++) {
+            float g = gamma != null ? dy[dyo + i] * gamma[i] : dy[dyo + i];
+            sumG += g;
+            sumGH = Math.fma(g, (x[xo + i] - mu) * rs, sumGH);
+        }
+        dxTail(dy, dyo, x, xo, gamma, mu, rs, sumG / n, sumGH / n, dx, dxo, 0, n);
+    }
+
+    private static void dxTail(float[] dy, int dyo, float[] x, int xo, float[] gamma, float mu, float rs, float meanG, float meanGH,
+                               float[] dx, int dxo, int from, int n) {
+        for (int i = from; i < n; i++) {
+            float g = gamma != null ? dy[dyo + i] * gamma[i] : dy[dyo + i];
+            float h = (x[xo + i] - mu) * rs;
+            dx[dxo + i] = Math.fma(h, -meanGH, g - meanG) * rs;
+        }
+    }
+}
