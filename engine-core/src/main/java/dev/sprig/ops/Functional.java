@@ -16,6 +16,46 @@ public final class Functional {
         return LinearOp.forward(x, weight, bias);
     }
 
+    /**
+     * 2-D convolution: x {@code [n, inChannels, h, w]}, weight {@code [outChannels, inChannels/groups, kh, kw]},
+     * bias {@code [outChannels]} or null; output {@code [n, outChannels, outH, outW]} with
+     * {@code outH = (h + 2·padH − dilationH·(kh−1) − 1) / strideH + 1}.
+     */
+    public static Tensor conv2d(Tensor x, Tensor weight, Tensor bias, int strideH, int strideW, int padH, int padW,
+                                int dilationH, int dilationW, int groups) {
+        return ConvOps.conv2d(x, weight, bias, strideH, strideW, padH, padW, dilationH, dilationW, groups);
+    }
+
+    /** Square stride/padding, no dilation, dense: the common case. */
+    public static Tensor conv2d(Tensor x, Tensor weight, Tensor bias, int stride, int padding) {
+        return ConvOps.conv2d(x, weight, bias, stride, stride, padding, padding, 1, 1, 1);
+    }
+
+    /** Max pooling over {@code kernel x kernel} windows; padding counts as −∞; the gradient goes to the first max. */
+    public static Tensor maxPool2d(Tensor x, int kernel, int stride, int padding) {
+        return ConvOps.maxPool2d(x, kernel, kernel, stride, stride, padding, padding);
+    }
+
+    /** Max pooling with separate height/width settings. */
+    public static Tensor maxPool2d(Tensor x, int kh, int kw, int strideH, int strideW, int padH, int padW) {
+        return ConvOps.maxPool2d(x, kh, kw, strideH, strideW, padH, padW);
+    }
+
+    /** Average pooling; {@code countIncludePad} as PyTorch (default there: true). */
+    public static Tensor avgPool2d(Tensor x, int kernel, int stride, int padding, boolean countIncludePad) {
+        return ConvOps.avgPool2d(x, kernel, kernel, stride, stride, padding, padding, countIncludePad);
+    }
+
+    /** Average pooling with separate height/width settings. */
+    public static Tensor avgPool2d(Tensor x, int kh, int kw, int strideH, int strideW, int padH, int padW, boolean countIncludePad) {
+        return ConvOps.avgPool2d(x, kh, kw, strideH, strideW, padH, padW, countIncludePad);
+    }
+
+    /** Global average pooling {@code [n, c, h, w] -> [n, c]}. */
+    public static Tensor globalAvgPool2d(Tensor x) {
+        return ConvOps.globalAvgPool2d(x);
+    }
+
     /** Softmax along {@code dim}. */
     public static Tensor softmax(Tensor x, int dim) {
         return SoftmaxOp.softmax(x, dim, false);

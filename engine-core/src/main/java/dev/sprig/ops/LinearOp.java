@@ -1,6 +1,8 @@
 package dev.sprig.ops;
 
 import dev.sprig.kernels.gemm.Sgemm;
+import dev.sprig.kernels.vec.Elementwise;
+import dev.sprig.kernels.vec.Reductions;
 import dev.sprig.tensor.Autograd;
 import dev.sprig.tensor.Shape;
 import dev.sprig.tensor.Tensor;
@@ -34,7 +36,7 @@ final class LinearOp {
         Sgemm.sgemm(false, true, rows, outF, inF, 1f, xd, 0, Math.max(inF, 1), wd, 0, Math.max(inF, 1), 0f, y, 0, Math.max(outF, 1));
         if (bias != null) {
             float[] b = bias.detach().contiguous().rowMajorData();
-            RowOps.addRowVector(y, rows, outF, b);
+            Elementwise.addRowVector(y, 0, b, 0, y, 0, rows, outF);
         }
         int[] outShape = xShape.clone();
         outShape[outShape.length - 1] = outF;
@@ -60,7 +62,7 @@ final class LinearOp {
             if (bias != null && needs[2]) {
                 float[] d = new float[outF];
                 // db = Σ_rows dY
-                RowOps.sumRowsInto(dy, n, outF, d);
+                Reductions.sumOuterInto(dy, 0, n, outF, d, 0);
                 db = Tensor.fromStorage(d, outF);
             }
             return new Tensor[] {dx, dw, db};

@@ -1,5 +1,6 @@
 package dev.sprig.ops;
 
+import dev.sprig.kernels.vec.RowKernels;
 import dev.sprig.tensor.Autograd;
 import dev.sprig.tensor.Shape;
 import dev.sprig.tensor.Tensor;
@@ -39,8 +40,8 @@ final class LossOps {
         double loss = 0;
         float off = labelSmoothing / classes;
         float on = 1f - labelSmoothing + off;
+        RowKernels.logSoftmaxRows(x, 0, logp, 0, n, classes);
         for (int i = 0; i < n; i++) {
-            RowKernels.logSoftmaxRow(x, logp, i * classes, classes);
             double row = 0;
             for (int c = 0; c < classes; c++) {
                 float q = c == labels[i] ? on : off;

@@ -1,5 +1,6 @@
 package dev.sprig.ops;
 
+import dev.sprig.kernels.vec.RowKernels;
 import dev.sprig.tensor.Autograd;
 import dev.sprig.tensor.Shape;
 import dev.sprig.tensor.Tensor;
@@ -21,26 +22,22 @@ final class SoftmaxOp {
         int rows = cols == 0 ? 0 : moved.numel() / cols;
         float[] in = moved.contiguous().rowMajorData(); // [rows, cols]
         float[] out = new float[rows * cols];
-        for (int r = 0; r < rows; r++) {
-            if (log) {
-                RowKernels.logSoftmaxRow(in, out, r * cols, cols);
-            } else {
-                RowKernels.softmaxRow(in, out, r * cols, cols);
-            }
+        if (log) {
+            RowKernels.logSoftmaxRows(in, 0, out, 0, rows, cols);
+        } else {
+            RowKernels.softmaxRows(in, 0, out, 0, rows, cols);
         }
         Tensor y = Tensor.fromStorage(out, movedShape);
         Tensor result = last ? y : y.transpose(d, rank - 1);
         return Autograd.record(result, log ? "logSoftmax" : "softmax", (g, needs) -> {
             float[] dy = (last ? g : g.transpose(d, rank - 1)).contiguous().rowMajorData();
             float[] dx = new float[rows * cols];
-            for (int r = 0; r < rows; r++) {
-                if (log) {
-                    // dx = dy − softmax ⊙ Σ dy, softmax = exp(out)
-                    RowKernels.logSoftmaxBackwardRow(dy, out, dx, r * cols, cols);
-                } else {
-                    // dx = y ⊙ (dy − Σ dy ⊙ y)
-                    RowKernels.softmaxBackwardRow(dy, out, dx, r * cols, cols);
-                }
+            if (log) {
+                // dx = dy − softmax ⊙ Σ dy, softmax = exp(out)
+                RowKernels.logSoftmaxBackwardRows(out, 0, dy, 0, dx, 0, rows, cols);
+            } else {
+                // dx = y ⊙ (dy − Σ dy ⊙ y)
+                RowKernels.softmaxBackwardRows(out, 0, dy, 0, dx, 0, rows, cols);
             }
             Tensor t = Tensor.fromStorage(dx, movedShape);
             return new Tensor[] {last ? t : t.transpose(d, rank - 1).contiguous()};

@@ -86,11 +86,7 @@ final class Reductions {
     }
 
     static float sumRange(float[] a, int off, int n) {
-        double acc = 0;
-        for (int i = 0; i < n; i++) {
-            acc += a[off + i];
-        }
-        return (float) acc;
+        return dev.sprig.kernels.vec.Reductions.sum(a, off, n);
     }
 
     static Tensor max(Tensor x, int dim, boolean keepDim) {
