@@ -1,5 +1,8 @@
 package dev.sprig.ops;
 
+import dev.sprig.kernels.Parallel;
+import dev.sprig.kernels.vec.Elementwise;
+import dev.sprig.kernels.vec.Reductions;
 import dev.sprig.tensor.Autograd;
 import dev.sprig.tensor.Shape;
 import dev.sprig.tensor.Tensor;
@@ -48,32 +51,32 @@ final class BatchNormOp {
         float[] b = beta == null ? null : beta.detach().contiguous().rowMajorData();
         float[] mean = new float[c]; // [c]
         float[] rstd = new float[c]; // [c]
+        final int planeF = plane;
         if (training) {
+            float[] unbiasedVar = new float[c];
+            // Channels are independent: split over them (results do not depend on the thread count).
+            Parallel.forRange(c, (c0, c1) -> {
+                for (int ch = c0; ch < c1; ch++) {
+                    double s = 0;
+                    for (int i = 0; i < n; i++) {
+                        s += Reductions.sum(in, (i * c + ch) * planeF, planeF);
+                    }
+                    float mu = (float) (s / count);
+                    double v = 0;
+                    for (int i = 0; i < n; i++) {
+                        v += (double) Reductions.variance(in, (i * c + ch) * planeF, planeF, mu) * planeF;
+                    }
+                    mean[ch] = mu;
+                    rstd[ch] = (float) (1.0 / Math.sqrt(v / count + eps));
+                    unbiasedVar[ch] = (float) (v / (count - 1));
+                }
+            });
             for (int ch = 0; ch < c; ch++) {
-                double s = 0;
-                for (int i = 0; i < n; i++) {
-                    int o = (i * c + ch) * plane;
-                    for (int j = 0; j < plane; j++) {
-                        s += in[o + j];
-                    }
-                }
-                double mu = s / count;
-                double v = 0;
-                for (int i = 0; i < n; i++) {
-                    int o = (i * c + ch) * plane;
-                    for (int j = 0; j < plane; j++) {
-                        double d = in[o + j] - mu;
-                        v += d * d;
-                    }
-                }
-                double var = v / count;
-                mean[ch] = (float) mu;
-                rstd[ch] = (float) (1.0 / Math.sqrt(var + eps));
                 if (runningMean != null) {
-                    update(runningMean, ch, momentum, (float) mu);
+                    update(runningMean, ch, momentum, mean[ch]);
                 }
                 if (runningVar != null) {
-                    update(runningVar, ch, momentum, (float) (v / (count - 1)));
+                    update(runningVar, ch, momentum, unbiasedVar[ch]);
                 }
             }
         } else {
@@ -82,67 +85,62 @@ final class BatchNormOp {
                 rstd[ch] = (float) (1.0 / Math.sqrt(runningVar.get(ch) + (double) eps));
             }
         }
-        float[] out = new float[in.length];
-        for (int i = 0; i < n; i++) {
-            for (int ch = 0; ch < c; ch++) {
-                int o = (i * c + ch) * plane;
-                // y = x·a + s with a = γ·rstd, s = β − μ·a
-                float a = (g == null ? 1f : g[ch]) * rstd[ch];
-                float sh = (b == null ? 0f : b[ch]) - mean[ch] * a;
-                for (int j = 0; j < plane; j++) {
-                    out[o + j] = in[o + j] * a + sh;
-                }
-            }
+        // y = x·a + s with a = γ·rstd, s = β − μ·a
+        float[] scale = new float[c];
+        float[] shift = new float[c];
+        for (int ch = 0; ch < c; ch++) {
+            scale[ch] = (g == null ? 1f : g[ch]) * rstd[ch];
+            shift[ch] = (b == null ? 0f : b[ch]) - mean[ch] * scale[ch];
         }
+        float[] out = new float[in.length];
+        Elementwise.affinePerChannel(in, 0, scale, shift, out, 0, n, c, plane);
         Tensor result = Tensor.fromStorage(out, shape);
-        final int planeF = plane;
         return Autograd.record(result, "batchNorm", (grad, needs) -> {
             float[] dy = grad.contiguous().rowMajorData();
             float[] dx = needs[0] ? new float[in.length] : null;
             float[] dg = g != null && needs[3] ? new float[c] : null;
             float[] db = b != null && needs[4] ? new float[c] : null;
-            for (int ch = 0; ch < c; ch++) {
-                double sumDy = 0;
-                double sumDyXhat = 0;
-                for (int i = 0; i < n; i++) {
-                    int o = (i * c + ch) * planeF;
-                    for (int j = 0; j < planeF; j++) {
-                        double xh = (in[o + j] - mean[ch]) * rstd[ch];
-                        sumDy += dy[o + j];
-                        sumDyXhat += dy[o + j] * xh;
+            Parallel.forRange(c, (c0, c1) -> {
+                for (int ch = c0; ch < c1; ch++) {
+                    double sumDy = 0;
+                    double sumDyX = 0;
+                    for (int i = 0; i < n; i++) {
+                        int o = (i * c + ch) * planeF;
+                        sumDy += Reductions.sum(dy, o, planeF);
+                        sumDyX += Reductions.dot(dy, o, in, o, planeF);
                     }
-                }
-                if (dg != null) {
-                    dg[ch] = (float) sumDyXhat; // dγ = Σ dy·x̂
-                }
-                if (db != null) {
-                    db[ch] = (float) sumDy;     // dβ = Σ dy
-                }
-                if (dx != null) {
-                    float gam = g == null ? 1f : g[ch];
+                    // Σ dy·x̂ = rstd · (Σ dy·x − μ Σ dy)
+                    double sumDyXhat = rstd[ch] * (sumDyX - mean[ch] * sumDy);
+                    if (dg != null) {
+                        dg[ch] = (float) sumDyXhat; // dγ = Σ dy·x̂
+                    }
+                    if (db != null) {
+                        db[ch] = (float) sumDy;     // dβ = Σ dy
+                    }
+                    if (dx == null) {
+                        continue;
+                    }
+                    float k1 = (g == null ? 1f : g[ch]) * rstd[ch];
+                    // Training: dx = k1 · (dy − mean(dy) − x̂ · mean(dy·x̂)), as the batch statistics depend on x;
+                    // with x̂ = (x − μ)·rstd this is dx = k1·dy + β·x + γ. Eval: dx = k1·dy.
+                    float beta1 = 0f;
+                    float gamma1 = 0f;
                     if (training) {
-                        // dx = γ·rstd · (dy − mean(dy) − x̂·mean(dy·x̂)): the batch statistics depend on x.
                         double mDy = sumDy / count;
-                        double mDyX = sumDyXhat / count;
-                        for (int i = 0; i < n; i++) {
-                            int o = (i * c + ch) * planeF;
-                            for (int j = 0; j < planeF; j++) {
-                                double xh = (in[o + j] - mean[ch]) * rstd[ch];
-                                dx[o + j] = (float) (gam * rstd[ch] * (dy[o + j] - mDy - xh * mDyX));
-                            }
-                        }
-                    } else {
-                        // Running statistics are constants: dx = dy·γ·rstd.
-                        float a = gam * rstd[ch];
-                        for (int i = 0; i < n; i++) {
-                            int o = (i * c + ch) * planeF;
-                            for (int j = 0; j < planeF; j++) {
-                                dx[o + j] = dy[o + j] * a;
-                            }
+                        double mDyXhat = sumDyXhat / count;
+                        beta1 = (float) (-k1 * rstd[ch] * mDyXhat);
+                        gamma1 = (float) (k1 * (-mDy + mean[ch] * rstd[ch] * mDyXhat));
+                    }
+                    for (int i = 0; i < n; i++) {
+                        int o = (i * c + ch) * planeF;
+                        Elementwise.mulConst(dy, o, k1, dx, o, planeF);
+                        if (training) {
+                            Elementwise.axpy(beta1, in, o, dx, o, planeF);
+                            Elementwise.addConst(dx, o, gamma1, dx, o, planeF);
                         }
                     }
                 }
-            }
+            });
             return new Tensor[] {
                     dx == null ? null : Tensor.fromStorage(dx, shape), null, null,
                     dg == null ? null : Tensor.fromStorage(dg, c),
