@@ -10,6 +10,14 @@ final class Reductions {
     private record Plan(Tensor rowMajor, int rows, int len, int[] outShape, int[] keepShape) {}
 
     private static Plan plan(Tensor x, int[] dims, boolean keepDim) {
+        return plan(x, dims, keepDim, false);
+    }
+
+    /**
+     * With {@code allowLeading}, a reduction over a leading block of dims returns a plan with a
+     * null {@code rowMajor}: the caller sums columns of the contiguous input instead of permuting.
+     */
+    private static Plan plan(Tensor x, int[] dims, boolean keepDim, boolean allowLeading) {
         int rank = x.dim();
         boolean[] reduce = new boolean[rank];
         for (int d : dims) {
@@ -50,6 +58,15 @@ final class Reductions {
                 outShape[j++] = shape[i];
             }
         }
+        if (allowLeading && rows > 1) {
+            boolean leading = true;
+            for (int i = 0; i < rank; i++) {
+                leading &= reduce[i] == (i < rank - kept);
+            }
+            if (leading) {
+                return new Plan(null, rows, len, outShape, keepShape);
+            }
+        }
         Tensor p = x.detach();
         boolean identity = true;
         for (int i = 0; i < rank; i++) {
@@ -62,15 +79,22 @@ final class Reductions {
     }
 
     static Tensor sum(Tensor x, int[] dims, boolean keepDim) {
-        Plan p = plan(x, dims, keepDim);
+        Plan p = plan(x, dims, keepDim, true);
         float[] out = new float[p.rows];
+        int[] inShape = x.shape();
+        int[] keepShape = p.keepShape;
+        if (p.rowMajor == null) {
+            // The reduced dims lead: column sums of the contiguous [len, rows] block, no permutation.
+            Tensor c = x.detach().contiguous();
+            dev.sprig.kernels.vec.Reductions.sumOuterInto(c.storage(), c.offset(), p.len, p.rows, out, 0);
+            Tensor result = Tensor.wrap(out, p.outShape);
+            return Autograd.record(result, "sum", (g, needs) -> new Tensor[] {g.reshape(keepShape).expand(inShape)}, x);
+        }
         float[] src = p.rowMajor.storage();
         int base = p.rowMajor.offset();
         for (int r = 0; r < p.rows; r++) {
             out[r] = sumRange(src, base + r * p.len, p.len);
         }
-        int[] inShape = x.shape();
-        int[] keepShape = p.keepShape;
         Tensor result = Tensor.wrap(out, p.outShape);
         // d(sum)/dx = 1 for every reduced element: broadcast dY back over the reduced dims.
         return Autograd.record(result, "sum", (g, needs) -> new Tensor[] {g.reshape(keepShape).expand(inShape)}, x);
