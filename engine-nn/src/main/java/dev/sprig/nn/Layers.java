@@ -1,0 +1,116 @@
+package dev.sprig.nn;
+
+import dev.sprig.ops.Functional;
+import dev.sprig.tensor.Tensor;
+import java.util.Random;
+
+/** Parameter-free layers. */
+public final class Layers {
+    private Layers() {}
+
+    public static final class ReLU extends Module {
+        @Override
+        public Tensor forward(Tensor x) {
+            return x.relu();
+        }
+    }
+
+    /** GELU, exact (erf) form. */
+    public static final class GELU extends Module {
+        @Override
+        public Tensor forward(Tensor x) {
+            return x.gelu();
+        }
+    }
+
+    public static final class Identity extends Module {
+        @Override
+        public Tensor forward(Tensor x) {
+            return x;
+        }
+    }
+
+    /** {@code [n, ...] -> [n, rest]}. */
+    public static final class Flatten extends Module {
+        @Override
+        public Tensor forward(Tensor x) {
+            return x.flatten();
+        }
+    }
+
+    /** {@code [n, c, h, w] -> [n, c]}. */
+    public static final class GlobalAvgPool extends Module {
+        @Override
+        public Tensor forward(Tensor x) {
+            return Functional.globalAvgPool2d(x);
+        }
+    }
+
+    public static final class MaxPool2d extends Module {
+        private final int kernel;
+        private final int stride;
+        private final int padding;
+
+        public MaxPool2d(int kernel, int stride, int padding) {
+            this.kernel = kernel;
+            this.stride = stride;
+            this.padding = padding;
+        }
+
+        @Override
+        public Tensor forward(Tensor x) {
+            return Functional.maxPool2d(x, kernel, stride, padding);
+        }
+
+        @Override
+        protected String describe() {
+            return "MaxPool2d(k" + kernel + ", s" + stride + ", p" + padding + ")";
+        }
+    }
+
+    public static final class AvgPool2d extends Module {
+        private final int kernel;
+        private final int stride;
+        private final int padding;
+
+        public AvgPool2d(int kernel, int stride, int padding) {
+            this.kernel = kernel;
+            this.stride = stride;
+            this.padding = padding;
+        }
+
+        @Override
+        public Tensor forward(Tensor x) {
+            return Functional.avgPool2d(x, kernel, stride, padding, true);
+        }
+
+        @Override
+        protected String describe() {
+            return "AvgPool2d(k" + kernel + ", s" + stride + ", p" + padding + ")";
+        }
+    }
+
+    /** Inverted dropout, seeded: the same seed gives the same masks in the same order. */
+    public static final class Dropout extends Module {
+        private final float p;
+        private final Random rng;
+
+        public Dropout(float p, long seed) {
+            if (!(p >= 0f && p < 1f)) {
+                throw new IllegalArgumentException("Dropout p must be in [0, 1), got " + p);
+            }
+            this.p = p;
+            this.rng = new Random(seed);
+        }
+
+        @Override
+        public Tensor forward(Tensor x) {
+            return Functional.dropout(x, p, isTraining(), rng);
+        }
+
+        @Override
+        protected String describe() {
+            return "Dropout(" + p + ")";
+        }
+    }
+}

@@ -1,0 +1,94 @@
+package dev.sprig.nn;
+
+import dev.sprig.ops.Functional;
+import dev.sprig.tensor.Shape;
+import dev.sprig.tensor.Tensor;
+import java.util.Random;
+
+/**
+ * Multi-head self-attention over {@code [b, t, d]}: per head, {@code softmax(q·kᵀ/√headDim)·v}, the
+ * heads concatenated and projected back to {@code d}.
+ *
+ * <p>Heads are a real dimension of the weights: q, k and v are {@code [heads·headDim, d]} with head
+ * {@code i} in rows {@code i·headDim .. (i+1)·headDim}, and the projection is
+ * {@code [d, heads·headDim]} with head {@code i} in the same columns. Removing a head removes those
+ * rows and columns; {@link #heads()} follows the weights' shapes, {@code headDim} stays.
+ * With {@code fusedQkv} one {@code [3·heads·headDim, d]} linear holds q, k, v stacked (as timm).
+ */
+public final class MultiHeadSelfAttention extends Module {
+    private final int headDim;
+    private final boolean fused;
+
+    public MultiHeadSelfAttention(int d, int heads, int headDim, boolean fusedQkv, boolean bias, Random rng) {
+        if (d < 1 || heads < 1 || headDim < 1) {
+            throw new IllegalArgumentException("attention needs d, heads, headDim >= 1, got d=" + d + ", heads=" + heads + ", headDim=" + headDim);
+        }
+        this.headDim = headDim;
+        this.fused = fusedQkv;
+        int inner = heads * headDim;
+        if (fusedQkv) {
+            registerModule("qkv", new Linear(d, 3 * inner, bias, rng));
+        } else {
+            registerModule("q", new Linear(d, inner, bias, rng));
+            registerModule("k", new Linear(d, inner, bias, rng));
+            registerModule("v", new Linear(d, inner, bias, rng));
+        }
+        registerModule("proj", new Linear(inner, d, true, rng));
+    }
+
+    public int headDim() {
+        return headDim;
+    }
+
+    public boolean isFused() {
+        return fused;
+    }
+
+    /** The current number of heads, from the weights' shapes. */
+    public int heads() {
+        int rows = fused ? ((Linear) child("qkv")).outFeatures() / 3 : ((Linear) child("q")).outFeatures();
+        return rows / headDim;
+    }
+
+    public int dim() {
+        return ((Linear) child("proj")).outFeatures();
+    }
+
+    @Override
+    public Tensor forward(Tensor x) {
+        if (x.dim() != 3 || x.size(2) != dim()) {
+            throw new IllegalArgumentException("attention expects input [b, t, " + dim() + "], got " + Shape.str(x.shape()));
+        }
+        int b = x.size(0);
+        int t = x.size(1);
+        int h = heads();
+        Tensor q;
+        Tensor k;
+        Tensor v;
+        if (fused) {
+            // [b, t, 3·h·hd] -> [b, t, 3, h, hd] -> [3, b, h, t, hd]
+            Tensor qkv = child("qkv").forward(x).reshape(b, t, 3, h, headDim).permute(2, 0, 3, 1, 4);
+            q = qkv.narrow(0, 0, 1).squeeze(0);
+            k = qkv.narrow(0, 1, 1).squeeze(0);
+            v = qkv.narrow(0, 2, 1).squeeze(0);
+        } else {
+            q = heads(child("q").forward(x), b, t, h);
+            k = heads(child("k").forward(x), b, t, h);
+            v = heads(child("v").forward(x), b, t, h);
+        }
+        Tensor scores = q.matmul(k.transpose(-1, -2)).mul((float) (1.0 / Math.sqrt(headDim))); // [b, h, t, t]
+        Tensor attn = Functional.softmax(scores, -1);
+        Tensor o = attn.matmul(v).permute(0, 2, 1, 3).reshape(b, t, h * headDim);               // [b, t, h·hd]
+        return child("proj").forward(o);
+    }
+
+    /** {@code [b, t, h·hd] -> [b, h, t, hd]} (a view). */
+    private Tensor heads(Tensor y, int b, int t, int h) {
+        return y.reshape(b, t, h, headDim).permute(0, 2, 1, 3);
+    }
+
+    @Override
+    protected String describe() {
+        return "MultiHeadSelfAttention(d=" + dim() + ", heads=" + heads() + ", headDim=" + headDim + (fused ? ", fused qkv" : "") + ")";
+    }
+}
