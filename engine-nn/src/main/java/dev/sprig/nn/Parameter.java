@@ -25,6 +25,10 @@ public final class Parameter {
             throw new IllegalArgumentException("a parameter cannot be null");
         }
         Tensor leaf = value.isLeaf() ? value : value.detach();
+        // Optimizers update storage() in place: keep it compact (contiguous, offset 0, no spare room).
+        if (leaf.rowMajorData() != leaf.storage()) {
+            leaf = Tensor.fromStorage(leaf.toArray(), leaf.shape());
+        }
         this.value = leaf.requiresGrad(true);
     }
 
