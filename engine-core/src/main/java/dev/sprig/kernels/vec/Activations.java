@@ -259,7 +259,7 @@ public final class Activations {
         }
     }
 
-    /** Exact GELU as PyTorch's default {@code nn.GELU()}: {@code out[i] = x * Φ(x) = 0.5 x (1 + erf(x/√2))}, with Φ from the erfc approximation in {@link #erf} (relative error of the result below about 1e-6 for x >= -10; gelu(-inf) = NaN as in PyTorch). */
+    /** Exact GELU as PyTorch's default {@code nn.GELU()}: {@code out[i] = x * Φ(x) = 0.5 x (1 + erf(x/√2))}, with Φ from the erfc approximation in {@link #erf} (relative error below 1e-6 for x >= -4; below that it grows like x²/2 · 2^-24 because exp's argument -x²/2 is rounded to float, e.g. 2.4e-6 at x = -9 where |gelu| < 1e-18; gelu(-inf) = NaN as in PyTorch). */
     public static void gelu(float[] x, int xOff, float[] out, int outOff, int n) {
         check("gelu", "x", x, xOff, out, outOff, n);
         Split.elements(n, (f, t) -> {
