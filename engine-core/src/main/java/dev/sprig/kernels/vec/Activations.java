@@ -9,11 +9,10 @@ import jdk.incubator.vector.VectorSpecies;
  * Activation functions and their backwards on {@code float[]} ranges of length n (out may alias
  * x; dx may alias dy). Backwards overwrite dx; accumulate with {@link Elementwise#accumulate}.
  *
- * <p>relu, reluBackward and the sigmoid/tanh backwards are plain IEEE arithmetic, identical in
- * both paths. sigmoid, tanh, gelu, erf and geluBackward call exp/tanh, which are Vector API
- * intrinsics in the vector path and {@link Math} (rounded to float) in the scalar twin: they agree to
- * a few ulps. erf has no Vector API operator, so both paths evaluate the same float approximation
- * (see {@link #erf(float)}).
+ * <p>Every kernel here is bit-identical between its vector path and its scalar twin: exp and tanh
+ * come from {@link VecMath} (deterministic polynomials, not the JIT-state-dependent Vector API
+ * operators), and erf, which has no Vector API operator anyway, is the float approximation of
+ * {@link #erf(float)} in both paths.
  */
 public final class Activations {
     private static final VectorSpecies<Float> S = KernelConfig.FLOATS;
@@ -78,7 +77,7 @@ public final class Activations {
         p = Math.fma(p, t, C2);
         p = Math.fma(p, t, C1);
         p = Math.fma(p, t, C0);
-        return t * (float) Math.exp(Math.fma(a, b, p));
+        return t * VecMath.exp(Math.fma(a, b, p));
     }
 
     private static FloatVector erfcPosV(FloatVector z, FloatVector a, FloatVector b) {
@@ -93,7 +92,7 @@ public final class Activations {
         p = p.fma(t, FloatVector.broadcast(S, C2));
         p = p.fma(t, FloatVector.broadcast(S, C1));
         p = p.fma(t, FloatVector.broadcast(S, C0));
-        return t.mul(a.fma(b, p).lanewise(VectorOperators.EXP));
+        return t.mul(VecMath.exp(a.fma(b, p)));
     }
 
     /**
@@ -154,12 +153,12 @@ public final class Activations {
 
     /** d gelu / dx = Φ(x) + x φ(x), φ(x) = exp(-x²/2) / √(2π). */
     private static float geluGrad(float x) {
-        float density = (float) Math.exp((-0.5f * x) * x) * INV_SQRT_2PI;
+        float density = VecMath.exp((-0.5f * x) * x) * INV_SQRT_2PI;
         return Math.fma(x, density, phiCdf(x));
     }
 
     private static FloatVector geluGradV(FloatVector x) {
-        FloatVector density = x.mul(-0.5f).mul(x).lanewise(VectorOperators.EXP).mul(INV_SQRT_2PI);
+        FloatVector density = VecMath.exp(x.mul(-0.5f).mul(x)).mul(INV_SQRT_2PI);
         return x.fma(density, phiCdfV(x));
     }
 
@@ -213,7 +212,7 @@ public final class Activations {
         int i = 0;
         for (int bound = S.loopBound(n); i < bound; i += L) {
             FloatVector v = FloatVector.fromArray(S, x, xOff + i);
-            ONE.div(ONE.add(v.neg().lanewise(VectorOperators.EXP))).intoArray(out, outOff + i);
+            ONE.div(ONE.add(VecMath.exp(v.neg()))).intoArray(out, outOff + i);
         }
         sigmoidScalar(x, xOff + i, out, outOff + i, n - i);
     }
@@ -223,11 +222,11 @@ public final class Activations {
         check("sigmoid", "x", x, xOff, out, outOff, n);
         for (int i = 0; i < n; i++) {
             float v = x[xOff + i];
-            out[outOff + i] = 1f / (1f + (float) Math.exp(-v));
+            out[outOff + i] = 1f / (1f + VecMath.exp(-v));
         }
     }
 
-    /** {@code out[i] = tanh(x[i])}. Vector path: the Vector API TANH intrinsic; scalar twin: {@link Math#tanh} rounded to float. */
+    /** {@code out[i] = tanh(x[i])} via {@link VecMath#tanh(float)} in both paths (bit-identical). */
     public static void tanh(float[] x, int xOff, float[] out, int outOff, int n) {
         check("tanh", "x", x, xOff, out, outOff, n);
         Split.elements(n, (f, t) -> {
@@ -245,7 +244,7 @@ public final class Activations {
         int i = 0;
         for (int bound = S.loopBound(n); i < bound; i += L) {
             FloatVector v = FloatVector.fromArray(S, x, xOff + i);
-            v.lanewise(VectorOperators.TANH).intoArray(out, outOff + i);
+            VecMath.tanh(v).intoArray(out, outOff + i);
         }
         tanhScalar(x, xOff + i, out, outOff + i, n - i);
     }
@@ -255,11 +254,11 @@ public final class Activations {
         check("tanh", "x", x, xOff, out, outOff, n);
         for (int i = 0; i < n; i++) {
             float v = x[xOff + i];
-            out[outOff + i] = (float) Math.tanh(v);
+            out[outOff + i] = VecMath.tanh(v);
         }
     }
 
-    /** Exact GELU as PyTorch's default {@code nn.GELU()}: {@code out[i] = x * Φ(x) = 0.5 x (1 + erf(x/√2))}, with Φ from the erfc approximation in {@link #erf} (relative error of the result below about 1e-6 for x >= -10; gelu(-inf) = NaN as in PyTorch). */
+    /** Exact GELU as PyTorch's default {@code nn.GELU()}: {@code out[i] = x * Φ(x) = 0.5 x (1 + erf(x/√2))}, with Φ from the erfc approximation in {@link #erf} (relative error below 1e-6 for x >= -4; below that it grows like x²/2 · 2^-24 because exp's argument -x²/2 is rounded to float, e.g. 2.4e-6 at x = -9 where |gelu| < 1e-18; gelu(-inf) = NaN as in PyTorch). */
     public static void gelu(float[] x, int xOff, float[] out, int outOff, int n) {
         check("gelu", "x", x, xOff, out, outOff, n);
         Split.elements(n, (f, t) -> {

@@ -54,7 +54,7 @@ public final class Reductions {
         for (int bound = S.loopBound(n); i < bound; i += L) {
             a0 = a0.add(FloatVector.fromArray(S, x, off + i));
         }
-        float s = a0.add(a1).add(a2.add(a3)).reduceLanes(VectorOperators.ADD);
+        float s = VecMath.sumLanes(a0.add(a1).add(a2.add(a3)));
         return s + sumScalar(x, off + i, n - i);
     }
 
@@ -90,7 +90,7 @@ public final class Reductions {
         for (int bound = S.loopBound(n); i < bound; i += L) {
             a0 = sq(FloatVector.fromArray(S, x, off + i), a0);
         }
-        float s = a0.add(a1).add(a2.add(a3)).reduceLanes(VectorOperators.ADD);
+        float s = VecMath.sumLanes(a0.add(a1).add(a2.add(a3)));
         return s + sumSquaresScalar(x, off + i, n - i);
     }
 
@@ -126,7 +126,7 @@ public final class Reductions {
         for (int bound = S.loopBound(n); i < bound; i += L) {
             a0 = a0.add(FloatVector.fromArray(S, x, off + i).abs());
         }
-        float s = a0.add(a1).add(a2.add(a3)).reduceLanes(VectorOperators.ADD);
+        float s = VecMath.sumLanes(a0.add(a1).add(a2.add(a3)));
         return s + sumAbsScalar(x, off + i, n - i);
     }
 
@@ -165,7 +165,7 @@ public final class Reductions {
         for (int bound = S.loopBound(n); i < bound; i += L) {
             a0 = FloatVector.fromArray(S, x, xOff + i).fma(FloatVector.fromArray(S, y, yOff + i), a0);
         }
-        float s = a0.add(a1).add(a2.add(a3)).reduceLanes(VectorOperators.ADD);
+        float s = VecMath.sumLanes(a0.add(a1).add(a2.add(a3)));
         return s + dotScalar(x, xOff + i, y, yOff + i, n - i);
     }
 
@@ -210,7 +210,7 @@ public final class Reductions {
         for (int bound = S.loopBound(n); i < bound; i += L) {
             a0 = sq(FloatVector.fromArray(S, x, off + i).sub(m), a0);
         }
-        float s = a0.add(a1).reduceLanes(VectorOperators.ADD);
+        float s = VecMath.sumLanes(a0.add(a1));
         for (; i < n; i++) {
             float d = x[off + i] - mean;
             s = Math.fma(d, d, s);

@@ -80,13 +80,13 @@ public final class RowKernels {
         FloatVector acc = FloatVector.zero(S);
         int i = 0;
         for (int bound = S.loopBound(n); i < bound; i += L) {
-            FloatVector e = FloatVector.fromArray(S, x, xOff + i).sub(vmax).lanewise(VectorOperators.EXP);
+            FloatVector e = VecMath.exp(FloatVector.fromArray(S, x, xOff + i).sub(vmax));
             e.intoArray(out, outOff + i);
             acc = acc.add(e);
         }
-        float sum = acc.reduceLanes(VectorOperators.ADD);
+        float sum = VecMath.sumLanes(acc);
         for (; i < n; i++) {
-            float e = (float) Math.exp(x[xOff + i] - max);
+            float e = VecMath.exp(x[xOff + i] - max);
             out[outOff + i] = e;
             sum += e;
         }
@@ -97,7 +97,7 @@ public final class RowKernels {
         float max = Reductions.maxScalar(x, xOff, n);
         float sum = 0f;
         for (int i = 0; i < n; i++) {
-            float e = (float) Math.exp(x[xOff + i] - max);
+            float e = VecMath.exp(x[xOff + i] - max);
             out[outOff + i] = e;
             sum += e;
         }
@@ -206,13 +206,13 @@ public final class RowKernels {
         int i = 0;
         int bound = S.loopBound(n);
         for (; i < bound; i += L) {
-            acc = acc.add(FloatVector.fromArray(S, x, xOff + i).sub(vmax).lanewise(VectorOperators.EXP));
+            acc = acc.add(VecMath.exp(FloatVector.fromArray(S, x, xOff + i).sub(vmax)));
         }
-        float sum = acc.reduceLanes(VectorOperators.ADD);
+        float sum = VecMath.sumLanes(acc);
         for (; i < n; i++) {
-            sum += (float) Math.exp(x[xOff + i] - max);
+            sum += VecMath.exp(x[xOff + i] - max);
         }
-        float logSum = (float) Math.log(sum);
+        float logSum = VecMath.log(sum);
         FloatVector vlog = FloatVector.broadcast(S, logSum);
         for (i = 0; i < bound; i += L) {
             FloatVector.fromArray(S, x, xOff + i).sub(vmax).sub(vlog).intoArray(out, outOff + i);
@@ -226,9 +226,9 @@ public final class RowKernels {
         float max = Reductions.maxScalar(x, xOff, n);
         float sum = 0f;
         for (int i = 0; i < n; i++) {
-            sum += (float) Math.exp(x[xOff + i] - max);
+            sum += VecMath.exp(x[xOff + i] - max);
         }
-        float logSum = (float) Math.log(sum);
+        float logSum = VecMath.log(sum);
         for (int i = 0; i < n; i++) {
             out[outOff + i] = (x[xOff + i] - max) - logSum;
         }
@@ -276,18 +276,18 @@ public final class RowKernels {
         FloatVector negS = FloatVector.broadcast(S, -s);
         int i = 0;
         for (int bound = S.loopBound(n); i < bound; i += L) {
-            FloatVector p = FloatVector.fromArray(S, y, yOff + i).lanewise(VectorOperators.EXP);
+            FloatVector p = VecMath.exp(FloatVector.fromArray(S, y, yOff + i));
             p.fma(negS, FloatVector.fromArray(S, dy, dyOff + i)).intoArray(dx, dxOff + i);
         }
         for (; i < n; i++) {
-            dx[dxOff + i] = Math.fma((float) Math.exp(y[yOff + i]), -s, dy[dyOff + i]);
+            dx[dxOff + i] = Math.fma(VecMath.exp(y[yOff + i]), -s, dy[dyOff + i]);
         }
     }
 
     private static void logSoftmaxBackwardRowScalar(float[] y, int yOff, float[] dy, int dyOff, float[] dx, int dxOff, int n) {
         float s = Reductions.sumScalar(dy, dyOff, n);
         for (int i = 0; i < n; i++) {
-            dx[dxOff + i] = Math.fma((float) Math.exp(y[yOff + i]), -s, dy[dyOff + i]);
+            dx[dxOff + i] = Math.fma(VecMath.exp(y[yOff + i]), -s, dy[dyOff + i]);
         }
     }
 
@@ -577,8 +577,8 @@ public final class RowKernels {
             accG = accG.add(g);
             accGH = g.fma(h, accGH);
         }
-        float sumG = accG.reduceLanes(VectorOperators.ADD);
-        float sumGH = accGH.reduceLanes(VectorOperators.ADD);
+        float sumG = VecMath.sumLanes(accG);
+        float sumGH = VecMath.sumLanes(accGH);
         for (; i < n; i++) {
             float g = gamma != null ? dy[dyo + i] * gamma[i] : dy[dyo + i];
             sumG += g;

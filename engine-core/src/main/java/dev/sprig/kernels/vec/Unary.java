@@ -2,17 +2,16 @@ package dev.sprig.kernels.vec;
 
 import dev.sprig.kernels.KernelConfig;
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
  * Unary elementwise math on {@code float[]} ranges: {@code out[i] = f(x[i])} for i in [0, n),
  * x at xOff, out at outOff (out may alias x).
  *
- * <p>neg, abs, sqrt, reciprocal, square and pow(x, 2) are exact IEEE operations, so the vector path
- * equals its scalar twin bit for bit. exp, log and general pow go through Vector API
- * transcendental intrinsics in the vector path and through {@link Math} (double, rounded to float)
- * in the scalar twin; the two agree to a few ulps (the tests assert the bound).
+ * <p>Every kernel is bit-identical between its vector path and its scalar twin: neg, abs, sqrt,
+ * reciprocal and square are single IEEE operations, exp and log come from {@link VecMath}
+ * (deterministic, unlike the Vector API's EXP/LOG, whose results depend on the JIT state). pow with
+ * a general exponent runs {@link Math#pow} per element in both paths (no deterministic vector pow).
  */
 public final class Unary {
     private static final VectorSpecies<Float> S = KernelConfig.FLOATS;
@@ -90,7 +89,7 @@ public final class Unary {
         }
     }
 
-    /** {@code out[i] = e^x[i]} (overflows to +inf above ~88.7, underflows to 0 below ~-103.3). The vector path uses the Vector API EXP intrinsic (a few ulps of the correctly rounded result); the scalar twin rounds {@link Math#exp} to float. */
+    /** {@code out[i] = e^x[i]} (overflows to +inf above ~88.72, subnormal below ~-87.3, 0 below ~-103.9) via {@link VecMath#exp(float)} in both paths: within 2 ulp, bit-identical between the paths. */
     public static void exp(float[] x, int xOff, float[] out, int outOff, int n) {
         check("exp", x, xOff, out, outOff, n);
         Split.elements(n, (f, t) -> {
@@ -108,7 +107,7 @@ public final class Unary {
         int i = 0;
         for (int bound = S.loopBound(n); i < bound; i += L) {
             FloatVector v = FloatVector.fromArray(S, x, xOff + i);
-            v.lanewise(VectorOperators.EXP).intoArray(out, outOff + i);
+            VecMath.exp(v).intoArray(out, outOff + i);
         }
         expScalar(x, xOff + i, out, outOff + i, n - i);
     }
@@ -118,11 +117,11 @@ public final class Unary {
         check("exp", x, xOff, out, outOff, n);
         for (int i = 0; i < n; i++) {
             float v = x[xOff + i];
-            out[outOff + i] = (float) Math.exp(v);
+            out[outOff + i] = VecMath.exp(v);
         }
     }
 
-    /** {@code out[i] = ln x[i]} (log 0 = -inf, log of a negative = NaN). Vector path: the Vector API LOG intrinsic; scalar twin: {@link Math#log} rounded to float. */
+    /** {@code out[i] = ln x[i]} (log ±0 = -inf, log of a negative = NaN) via {@link VecMath#log(float)} in both paths: within 2 ulp, bit-identical between the paths. */
     public static void log(float[] x, int xOff, float[] out, int outOff, int n) {
         check("log", x, xOff, out, outOff, n);
         Split.elements(n, (f, t) -> {
@@ -140,7 +139,7 @@ public final class Unary {
         int i = 0;
         for (int bound = S.loopBound(n); i < bound; i += L) {
             FloatVector v = FloatVector.fromArray(S, x, xOff + i);
-            v.lanewise(VectorOperators.LOG).intoArray(out, outOff + i);
+            VecMath.log(v).intoArray(out, outOff + i);
         }
         logScalar(x, xOff + i, out, outOff + i, n - i);
     }
@@ -150,7 +149,7 @@ public final class Unary {
         check("log", x, xOff, out, outOff, n);
         for (int i = 0; i < n; i++) {
             float v = x[xOff + i];
-            out[outOff + i] = (float) Math.log(v);
+            out[outOff + i] = VecMath.log(v);
         }
     }
 
@@ -252,8 +251,8 @@ public final class Unary {
 
     /**
      * {@code out[i] = x[i]^p} with {@link Math#pow} semantics (NaN for a negative base and a
-     * non-integer exponent). {@code p == 2} is computed as {@code x*x}, which equals the correctly
-     * rounded pow in both paths; otherwise the vector path uses the Vector API POW intrinsic.
+     * non-integer exponent). {@code p == 2} is a vectorised {@code x*x}, which equals the correctly
+     * rounded pow; any other exponent runs {@link Math#pow} per element in both paths.
      */
     public static void pow(float[] x, int xOff, float p, float[] out, int outOff, int n) {
         check("pow", x, xOff, out, outOff, n);
@@ -266,19 +265,14 @@ public final class Unary {
         });
     }
 
-    /** Vector path of {@link #pow}. */
+    /** Vector path of {@link #pow}: vectorised for p == 2, the scalar loop otherwise. */
     public static void powVector(float[] x, int xOff, float p, float[] out, int outOff, int n) {
         check("pow", x, xOff, out, outOff, n);
         if (p == 2f) {
             squareVector(x, xOff, out, outOff, n);
-            return;
+        } else {
+            powScalar(x, xOff, p, out, outOff, n);
         }
-        FloatVector vp = FloatVector.broadcast(S, p);
-        int i = 0;
-        for (int bound = S.loopBound(n); i < bound; i += L) {
-            FloatVector.fromArray(S, x, xOff + i).lanewise(VectorOperators.POW, vp).intoArray(out, outOff + i);
-        }
-        powScalar(x, xOff + i, p, out, outOff + i, n - i);
     }
 
     /** Scalar twin of {@link #pow}. */

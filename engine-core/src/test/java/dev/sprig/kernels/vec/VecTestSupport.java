@@ -84,6 +84,17 @@ final class VecTestSupport {
         }
     }
 
+    /**
+     * Runs {@code kernel} often enough for C2 to compile it. Until then the Vector API runs its Java
+     * fallback, whose transcendental lanes call {@link Math} exactly like the scalar twins: without a
+     * warm-up a vector-vs-scalar comparison would not exercise the intrinsics at all.
+     */
+    static void warm(Runnable kernel) {
+        for (int i = 0; i < 3000; i++) {
+            kernel.run();
+        }
+    }
+
     // ---------------------------------------------------------------- double references
 
     /** erf in double: the everywhere-positive series 2/√π e^{-z²} Σ (2z²)^k z / (1·3·…·(2k+1)), accurate to ~1e-15. */

@@ -1,0 +1,77 @@
+package dev.sprig.kernels.gemm;
+
+/**
+ * The single-threaded blocked GEMM (GotoBLAS / BLIS loop order): for each {@code NC}-wide block
+ * of columns and each {@code KC}-deep slice of K, op(B) is packed once (it stays in L2/L3), then
+ * for each {@code MC}-high block of rows op(A) is packed (it stays in L2) and the
+ * {@link MicroKernel} sweeps the tiles, reusing each packed B micro-panel from L1 across the rows.
+ *
+ * <p>Packing buffers are per thread and reused across calls.
+ */
+final class BlockedGemm {
+    /** Depth of a K slice: one packed B micro-panel ({@code KC * NR} floats) should fit in L1. */
+    static final int KC = Integer.getInteger("sprig.gemm.kc", 256);
+    /** Rows of a packed A block ({@code MC * KC} floats in L2); a multiple of MR. */
+    static final int MC = roundUp(Integer.getInteger("sprig.gemm.mc", 144), MicroKernel.MR);
+    /** Columns of a packed B block ({@code KC * NC} floats in L2/L3); a multiple of NR. */
+    static final int NC = roundUp(Integer.getInteger("sprig.gemm.nc", 2048), MicroKernel.NR);
+
+    private static final ThreadLocal<Buffers> BUFFERS = ThreadLocal.withInitial(Buffers::new);
+
+    private BlockedGemm() {}
+
+    /** Per-thread scratch: packed A block, packed B block and one edge tile. */
+    private static final class Buffers {
+        final float[] a = new float[MC * KC];       // [MC / MR][KC][MR]
+        float[] b = new float[0];                   // [nc / NR][kc][NR], grown on demand up to KC * NC
+        final float[] tile = new float[MicroKernel.MR * MicroKernel.NR]; // [MR, NR]
+
+        float[] b(int size) {
+            if (b.length < size) {
+                b = new float[size];
+            }
+            return b;
+        }
+    }
+
+    /** {@code C = alpha * op(A) * op(B) + beta * C} on the calling thread; m, n, k > 0, arguments checked. */
+    static void gemm(boolean transA, boolean transB, int m, int n, int k, float alpha,
+                     float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
+                     float beta, float[] c, int cOff, int ldc) {
+        final int mrT = MicroKernel.MR;
+        final int nrT = MicroKernel.NR;
+        Buffers buf = BUFFERS.get();
+        // Split K into equal slices no deeper than KC (e.g. 300 -> 150 + 150, not 256 + 44).
+        int kSlices = (k + KC - 1) / KC;
+        int kcMax = (k + kSlices - 1) / kSlices;
+        float[] ap = buf.a;
+        float[] bp = buf.b(kcMax * Math.min(NC, roundUp(n, nrT)));
+        float[] tile = buf.tile;
+        for (int jc = 0; jc < n; jc += NC) {
+            int nc = Math.min(NC, n - jc);
+            for (int pc = 0; pc < k; pc += kcMax) {
+                int kc = Math.min(kcMax, k - pc);
+                // The first K slice applies beta; the later ones accumulate onto it.
+                float betaSlice = pc == 0 ? beta : 1f;
+                Packing.packB(transB, b, bOff, ldb, pc, kc, jc, nc, bp);
+                for (int ic = 0; ic < m; ic += MC) {
+                    int mc = Math.min(MC, m - ic);
+                    Packing.packA(transA, a, aOff, lda, ic, mc, pc, kc, ap);
+                    for (int jr = 0; jr < nc; jr += nrT) {
+                        int nr = Math.min(nrT, nc - jr);
+                        int bo = jr * kc; // (jr / NR) panels of kc * NR floats
+                        int cj = cOff + ic * ldc + jc + jr;
+                        for (int ir = 0; ir < mc; ir += mrT) {
+                            int mr = Math.min(mrT, mc - ir);
+                            MicroKernel.tile(kc, ap, ir * kc, bp, bo, c, cj + ir * ldc, ldc, mr, nr, alpha, betaSlice, tile);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    static int roundUp(int x, int multiple) {
+        return (x + multiple - 1) / multiple * multiple;
+    }
+}

@@ -1,0 +1,96 @@
+package dev.sprig.kernels.vec;
+
+import static dev.sprig.kernels.vec.VecTestSupport.assertUlps;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.sprig.kernels.KernelConfig;
+import java.util.SplittableRandom;
+import jdk.incubator.vector.FloatVector;
+import org.junit.jupiter.api.Test;
+
+/** VecMath's exp, log and tanh against double over their whole float range, lanes vs scalar definition. */
+class VecMathTest {
+    private static final int L = KernelConfig.FLOATS.length();
+
+    private interface F {
+        float apply(float x);
+    }
+
+    private interface V {
+        FloatVector apply(FloatVector x);
+    }
+
+    /** Checks the scalar function against double within {@code ulps}, and the lanewise one bit for bit against the scalar. */
+    private static void check(String name, float[] xs, F scalar, V lanes, java.util.function.DoubleUnaryOperator ref, double ulps) {
+        int n = xs.length - xs.length % L;
+        float[] out = new float[n];
+        VecTestSupport.warm(() -> {
+            for (int i = 0; i < Math.min(n, 512); i += L) {
+                lanes.apply(FloatVector.fromArray(KernelConfig.FLOATS, xs, i)).intoArray(out, i);
+            }
+        });
+        for (int i = 0; i < n; i += L) {
+            lanes.apply(FloatVector.fromArray(KernelConfig.FLOATS, xs, i)).intoArray(out, i);
+        }
+        for (int i = 0; i < n; i++) {
+            float s = scalar.apply(xs[i]);
+            assertThat(Float.floatToIntBits(out[i])).as(name + "(" + xs[i] + ") lanes " + out[i] + " vs scalar " + s)
+                    .isEqualTo(Float.floatToIntBits(s));
+            double e = ref.applyAsDouble(xs[i]);
+            // For subnormal results the ulp is Float.MIN_VALUE: the same bound in absolute terms.
+            assertUlps(name + "(" + xs[i] + ")", (float) e == 0f ? 0.0 : e, s, ulps);
+        }
+    }
+
+    private static float[] grid(double lo, double hi, int n, SplittableRandom rnd) {
+        float[] x = new float[n];
+        for (int i = 0; i < n; i++) {
+            x[i] = (float) (lo + (hi - lo) * rnd.nextDouble());
+        }
+        return x;
+    }
+
+    @Test
+    void expIsWithinTwoUlpIncludingSubnormalResults() {
+        SplittableRandom rnd = new SplittableRandom(61);
+        check("exp", grid(-104, 88.7, 20000, rnd), VecMath::exp, VecMath::exp, Math::exp, 2);
+        check("exp", grid(-1, 1, 4000, rnd), VecMath::exp, VecMath::exp, Math::exp, 2);
+        assertThat(VecMath.exp(-88f)).isEqualTo((float) Math.exp(-88)); // 6.1e-39, a subnormal result
+        assertThat(VecMath.exp(88.8f)).isEqualTo(Float.POSITIVE_INFINITY);
+        assertThat(VecMath.exp(-104f)).isZero();
+    }
+
+    @Test
+    void logIsWithinTwoUlpIncludingSubnormalInputs() {
+        SplittableRandom rnd = new SplittableRandom(62);
+        float[] x = new float[20000];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = (float) Math.exp(rnd.nextDouble() * 190 - 100); // 3.7e-44 .. 5e38, log-uniform
+        }
+        check("log", x, VecMath::log, VecMath::log, Math::log, 2);
+        check("log", grid(0.5, 2, 4000, rnd), VecMath::log, VecMath::log, Math::log, 2);
+        assertThat(VecMath.log(Float.MIN_VALUE)).isEqualTo((float) Math.log(Float.MIN_VALUE));
+    }
+
+    @Test
+    void tanhIsWithinThreeUlp() {
+        SplittableRandom rnd = new SplittableRandom(63);
+        check("tanh", grid(-12, 12, 20000, rnd), VecMath::tanh, VecMath::tanh, Math::tanh, 3);
+        check("tanh", grid(-1, 1, 4000, rnd), VecMath::tanh, VecMath::tanh, Math::tanh, 3);
+        assertThat(VecMath.tanh(1e-30f)).isEqualTo(1e-30f);
+    }
+
+    @Test
+    void sumLanesAddsLaneZeroFirstSequentially() {
+        float[] x = new float[L];
+        for (int i = 0; i < L; i++) {
+            x[i] = i == 0 ? 1f : 1e-8f; // 1 + tiny, tiny, ...: sequential float sum stays 1
+        }
+        float s = VecMath.sumLanes(FloatVector.fromArray(KernelConfig.FLOATS, x, 0));
+        float expected = 0f;
+        for (float v : x) {
+            expected += v;
+        }
+        assertThat(s).isEqualTo(expected);
+    }
+}
