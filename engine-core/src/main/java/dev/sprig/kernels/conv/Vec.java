@@ -1,8 +1,8 @@
 package dev.sprig.kernels.conv;
 
+import dev.sprig.kernels.vec.VecMath;
 import dev.sprig.kernels.KernelConfig;
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /** The few contiguous-span Vector API loops the convolution kernels share. */
@@ -58,7 +58,7 @@ final class Vec {
         for (; i < bound; i += S.length()) {
             acc = FloatVector.fromArray(S, a, ao + i).fma(FloatVector.fromArray(S, b, bo + i), acc);
         }
-        float sum = acc.reduceLanes(VectorOperators.ADD);
+        float sum = VecMath.sumLanes(acc);
         for (; i < len; i++) {
             sum += a[ao + i] * b[bo + i];
         }
@@ -73,7 +73,7 @@ final class Vec {
         for (; i < bound; i += S.length()) {
             acc = acc.add(FloatVector.fromArray(S, a, ao + i));
         }
-        float sum = acc.reduceLanes(VectorOperators.ADD);
+        float sum = VecMath.sumLanes(acc);
         for (; i < len; i++) {
             sum += a[ao + i];
         }

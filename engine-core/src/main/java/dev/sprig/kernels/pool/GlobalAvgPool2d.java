@@ -1,9 +1,9 @@
 package dev.sprig.kernels.pool;
 
+import dev.sprig.kernels.vec.VecMath;
 import dev.sprig.kernels.KernelConfig;
 import dev.sprig.kernels.Parallel;
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 import java.util.Arrays;
@@ -91,7 +91,7 @@ public final class GlobalAvgPool2d {
         for (; i < bound; i += S.length()) {
             acc = acc.add(FloatVector.fromArray(S, a, off + i));
         }
-        float s = acc.reduceLanes(VectorOperators.ADD);
+        float s = VecMath.sumLanes(acc);
         for (; i < len; i++) {
             s += a[off + i];
         }
