@@ -74,6 +74,8 @@ public final class Idx {
             return new Array(dims, data);
         } catch (java.util.zip.ZipException e) {
             throw new IOException(file + ": corrupt gzip data: " + e.getMessage(), e);
+        } catch (EOFException e) {
+            throw new IOException(file + ": truncated or corrupt gzip stream (unexpected end of data)", e);
         }
     }
 
