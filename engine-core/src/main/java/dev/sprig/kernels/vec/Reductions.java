@@ -10,8 +10,10 @@ import jdk.incubator.vector.VectorSpecies;
  * Reductions of {@code float[]} ranges {@code x[off, off + n)}.
  *
  * <p>Full reductions run on the calling thread only, so their result never depends on the thread
- * count. They accumulate in float: the vector path keeps 4·L partial sums (L = lanes, 16 on
- * AVX-512) and combines them at the end, so its rounding error is at most about
+ * count, and the vector path combines its lanes in a fixed order ({@link VecMath#sumLanes}), so it
+ * does not depend on the JIT state either. They accumulate in float: the vector path keeps 4·L
+ * partial sums (L = lanes, 16 on AVX-512) and combines them at the end, so its rounding error is at
+ * most about
  * {@code (n / (4L) + log2(4L) + L) · 2^-24 · Σ|terms|}; the sequential scalar twin's bound is
  * {@code n · 2^-24 · Σ|terms|}. The two differ by rounding only (the tests assert the bound against
  * a double reference). For typical data the vector path is the more accurate of the two.

@@ -4,6 +4,12 @@
  * ({@link dev.sprig.kernels.vec.Activations}), reductions ({@link dev.sprig.kernels.vec.Reductions}) and
  * per-row kernels such as softmax and layer norm ({@link dev.sprig.kernels.vec.RowKernels}).
  *
+ * <p>Transcendentals (exp, log, tanh) come from {@link dev.sprig.kernels.vec.VecMath}, polynomial
+ * implementations built from exact lanewise operations, and vector lanes are summed in a fixed
+ * order: the Vector API's own EXP/LOG/TANH operators and {@code reduceLanes(ADD)} give results that
+ * depend on whether C2 has compiled the caller yet, which would break both the vector-vs-scalar
+ * bit-identity and the thread-count independence below.
+ *
  * <p>Conventions shared by every class here:
  * <ul>
  *   <li>Every operand is a range {@code (array, offset)} of a length given once ({@code n}, or

@@ -85,9 +85,9 @@ final class VecTestSupport {
     }
 
     /**
-     * Runs {@code kernel} often enough for C2 to compile it. Until then the Vector API runs its Java
-     * fallback, whose transcendental lanes call {@link Math} exactly like the scalar twins: without a
-     * warm-up a vector-vs-scalar comparison would not exercise the intrinsics at all.
+     * Runs {@code kernel} often enough for C2 to compile it, so that tests check the compiled
+     * vector code production runs, not only the Vector API's interpreted Java fallback (the two
+     * could differ if a kernel used a JIT-dependent operator such as the Vector API's EXP).
      */
     static void warm(Runnable kernel) {
         for (int i = 0; i < 3000; i++) {
