@@ -3,11 +3,24 @@ package dev.sprig.kernels.conv;
 import dev.sprig.kernels.KernelConfig;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 /** The few contiguous-span Vector API loops the convolution kernels share. */
 final class Vec {
     private static final VectorSpecies<Float> S = KernelConfig.FLOATS;
+    /** Lanes 0, 2, 4, ... of the pair (a, b): normal indexes pick from a, exceptional (negative) ones from b. */
+    private static final VectorShuffle<Float> EVEN = evenShuffle();
+
+    private static VectorShuffle<Float> evenShuffle() {
+        int n = S.length();
+        int[] idx = new int[n];
+        for (int k = 0; k < n; k++) {
+            int from = 2 * k;           // lane of the concatenation (a, b)
+            idx[k] = from < n ? from : from - 2 * n; // lanes of b are the exceptional indexes -n .. -1
+        }
+        return VectorShuffle.fromValues(S, idx);
+    }
 
     private Vec() {}
 
@@ -23,6 +36,23 @@ final class Vec {
         for (; i < len; i++) {
             y[yo + i] += a * x[xo + i];
         }
+    }
+
+    /**
+     * Stride-2 gather {@code dst[d + o] = src[s + 2*o]} for {@code o} from {@code lo} while a whole
+     * vector fits below {@code hi} (and both loads stay inside {@code src}): two contiguous loads and
+     * one two-vector rearrange keeping the even lanes. Returns the first {@code o} not written, for
+     * the caller's scalar tail.
+     */
+    static int gatherEven(float[] src, int s, float[] dst, int d, int lo, int hi) {
+        int n = S.length();
+        int o = lo;
+        for (; o + n <= hi && s + 2 * (o + n) <= src.length; o += n) {
+            FloatVector a = FloatVector.fromArray(S, src, s + 2 * o);
+            FloatVector b = FloatVector.fromArray(S, src, s + 2 * o + n);
+            a.rearrange(EVEN, b).intoArray(dst, d + o);
+        }
+        return o;
     }
 
     /** {@code y[yo + i] += x[xo + i]} for {@code i < len}. */

@@ -53,6 +53,8 @@ class Conv2dTest {
                 shape(1, 4, 6, 6, 4, 1, 1, 1, 1, 1, 1, 1, 1, 1),      // 1x1 pad 1 (lowered)
                 shape(3, 16, 10, 10, 16, 3, 3, 1, 1, 1, 1, 1, 1, 1),  // small ResNet block
                 shape(1, 8, 37, 31, 8, 3, 3, 1, 1, 1, 1, 1, 1, 8),    // depthwise, primes
+                shape(2, 3, 1, 7, 2, 3, 3, 1, 1, 1, 1, 1, 1, 1),      // height 1: kernel rows entirely in padding
+                shape(1, 2, 6, 1, 3, 3, 3, 1, 1, 1, 1, 1, 1, 1),      // width 1: kernel columns entirely in padding
                 shape(0, 2, 4, 4, 2, 3, 3, 1, 1, 1, 1, 1, 1, 1));     // empty batch
     }
 
