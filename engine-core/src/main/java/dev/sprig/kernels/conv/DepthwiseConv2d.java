@@ -15,8 +15,8 @@ import java.util.Arrays;
  * Work is split over whole planes (forward, backwardInput) or whole channels (backwardWeight),
  * so results are bit-identical for every thread count.
  *
- * <p>Shapes as in {@link Conv2dShape}; the scalar twin is {@link Conv2dReference}. Callers
- * ({@link Conv2d}) have validated array lengths.
+ * <p>Shapes as in {@link Conv2dShape}; the scalar twin is {@link Conv2dReference}.
+ * {@link Conv2d} dispatches here for depthwise shapes.
  */
 public final class DepthwiseConv2d {
     private DepthwiseConv2d() {}
@@ -32,6 +32,12 @@ public final class DepthwiseConv2d {
     public static void forward(Conv2dShape s, float[] x, int xOff, float[] w, int wOff,
                                float[] bias, int bOff, float[] y, int yOff) {
         requireDepthwise(s);
+        ConvChecks.input("depthwise conv2d", s, "x", x, xOff);
+        ConvChecks.weight("depthwise conv2d", s, "weight", w, wOff);
+        if (bias != null) {
+            ConvChecks.bias("depthwise conv2d", s, "bias", bias, bOff);
+        }
+        ConvChecks.output("depthwise conv2d", s, "y", y, yOff);
         int planes = s.n() * s.outChannels();
         Parallel.forRange(planes, (from, to) -> {
             for (int p = from; p < to; p++) {
@@ -80,6 +86,9 @@ public final class DepthwiseConv2d {
     public static void backwardInput(Conv2dShape s, float[] dy, int dyOff, float[] w, int wOff,
                                      float[] dx, int dxOff) {
         requireDepthwise(s);
+        ConvChecks.output("depthwise conv2d backwardInput", s, "dy", dy, dyOff);
+        ConvChecks.weight("depthwise conv2d backwardInput", s, "weight", w, wOff);
+        ConvChecks.input("depthwise conv2d backwardInput", s, "dx", dx, dxOff);
         int planes = s.n() * s.inChannels();
         Parallel.forRange(planes, (from, to) -> {
             for (int p = from; p < to; p++) {
@@ -127,6 +136,9 @@ public final class DepthwiseConv2d {
     public static void backwardWeight(Conv2dShape s, float[] x, int xOff, float[] dy, int dyOff,
                                       float[] dw, int dwOff) {
         requireDepthwise(s);
+        ConvChecks.input("depthwise conv2d backwardWeight", s, "x", x, xOff);
+        ConvChecks.output("depthwise conv2d backwardWeight", s, "dy", dy, dyOff);
+        ConvChecks.weight("depthwise conv2d backwardWeight", s, "dw", dw, dwOff);
         Parallel.forRange(s.inChannels(), (from, to) -> {
             for (int c = from; c < to; c++) {
                 backwardWeightChannel(s, c, x, xOff, dy, dyOff, dw, dwOff);

@@ -3,11 +3,38 @@ package dev.sprig.kernels.conv;
 import dev.sprig.kernels.vec.VecMath;
 import dev.sprig.kernels.KernelConfig;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 /** The few contiguous-span Vector API loops the convolution kernels share. */
 final class Vec {
     private static final VectorSpecies<Float> S = KernelConfig.FLOATS;
+    /** Lanes 0, 2, 4, ... of the pair (a, b): normal indexes pick from a, exceptional (negative) ones from b. */
+    private static final VectorShuffle<Float> EVEN = evenShuffle();
+
+    /** (a, 0) interleaved from lane 0: a0, 0, a1, 0, ... (b = zero vector supplies the exceptional lanes). */
+    private static final VectorShuffle<Float> SPREAD_LO = spreadShuffle(0);
+    /** The same for the upper half of a: a(n/2), 0, a(n/2+1), 0, ... */
+    private static final VectorShuffle<Float> SPREAD_HI = spreadShuffle(S.length() / 2);
+
+    private static VectorShuffle<Float> spreadShuffle(int first) {
+        int n = S.length();
+        int[] idx = new int[n];
+        for (int k = 0; k < n; k++) {
+            idx[k] = k % 2 == 0 ? first + k / 2 : -n; // -n: lane 0 of the second (zero) vector
+        }
+        return VectorShuffle.fromValues(S, idx);
+    }
+
+    private static VectorShuffle<Float> evenShuffle() {
+        int n = S.length();
+        int[] idx = new int[n];
+        for (int k = 0; k < n; k++) {
+            int from = 2 * k;           // lane of the concatenation (a, b)
+            idx[k] = from < n ? from : from - 2 * n; // lanes of b are the exceptional indexes -n .. -1
+        }
+        return VectorShuffle.fromValues(S, idx);
+    }
 
     private Vec() {}
 
@@ -23,6 +50,45 @@ final class Vec {
         for (; i < len; i++) {
             y[yo + i] += a * x[xo + i];
         }
+    }
+
+    /**
+     * Stride-2 gather {@code dst[d + o] = src[s + 2*o]} for {@code o} from {@code lo} while a whole
+     * vector fits below {@code hi} (and both loads stay inside {@code src}): two contiguous loads and
+     * one two-vector rearrange keeping the even lanes. Returns the first {@code o} not written, for
+     * the caller's scalar tail.
+     */
+    static int gatherEven(float[] src, int s, float[] dst, int d, int lo, int hi) {
+        int n = S.length();
+        int o = lo;
+        for (; o + n <= hi && s + 2 * (o + n) <= src.length; o += n) {
+            FloatVector a = FloatVector.fromArray(S, src, s + 2 * o);
+            FloatVector b = FloatVector.fromArray(S, src, s + 2 * o + n);
+            a.rearrange(EVEN, b).intoArray(dst, d + o);
+        }
+        return o;
+    }
+
+    /**
+     * Stride-2 scatter-add {@code dst[d + 2*o] += src[s + o]} for {@code o} from {@code lo} while a
+     * whole vector fits below {@code hi} and every touched element of {@code dst} lies below
+     * {@code dstEnd}: the source vector is spread over two vectors with zeros in the odd lanes,
+     * which are added to two contiguous spans of dst. The odd elements get {@code + 0}, which
+     * leaves them unchanged (up to the sign of a zero). {@code dstEnd} must bound the range the
+     * calling thread owns, since the odd lanes are read and written too. Returns the first
+     * {@code o} not done.
+     */
+    static int scatterAddEven(float[] src, int s, float[] dst, int d, int lo, int hi, int dstEnd) {
+        int n = S.length();
+        FloatVector zero = FloatVector.zero(S);
+        int o = lo;
+        for (; o + n <= hi && d + 2 * (o + n) <= dstEnd; o += n) {
+            FloatVector v = FloatVector.fromArray(S, src, s + o);
+            int at = d + 2 * o;
+            FloatVector.fromArray(S, dst, at).add(v.rearrange(SPREAD_LO, zero)).intoArray(dst, at);
+            FloatVector.fromArray(S, dst, at + n).add(v.rearrange(SPREAD_HI, zero)).intoArray(dst, at + n);
+        }
+        return o;
     }
 
     /** {@code y[yo + i] += x[xo + i]} for {@code i < len}. */

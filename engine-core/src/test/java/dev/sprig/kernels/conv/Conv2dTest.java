@@ -53,6 +53,8 @@ class Conv2dTest {
                 shape(1, 4, 6, 6, 4, 1, 1, 1, 1, 1, 1, 1, 1, 1),      // 1x1 pad 1 (lowered)
                 shape(3, 16, 10, 10, 16, 3, 3, 1, 1, 1, 1, 1, 1, 1),  // small ResNet block
                 shape(1, 8, 37, 31, 8, 3, 3, 1, 1, 1, 1, 1, 1, 8),    // depthwise, primes
+                shape(2, 3, 1, 7, 2, 3, 3, 1, 1, 1, 1, 1, 1, 1),      // height 1: kernel rows entirely in padding
+                shape(1, 2, 6, 1, 3, 3, 3, 1, 1, 1, 1, 1, 1, 1),      // width 1: kernel columns entirely in padding
                 shape(0, 2, 4, 4, 2, 3, 3, 1, 1, 1, 1, 1, 1, 1));     // empty batch
     }
 
@@ -328,5 +330,12 @@ class Conv2dTest {
                 .hasMessage("conv2d backwardBias: db must not be null");
         assertThatThrownBy(() -> Conv2d.forward(s, x, -1, w, 0, null, 0, y, 0))
                 .hasMessage("conv2d: x offset=-1 must be >= 0");
+        Conv2dShape d = shape(1, 4, 5, 5, 4, 3, 3, 1, 1, 1, 1, 1, 1, 4);
+        assertThatThrownBy(() -> DepthwiseConv2d.forward(d, new float[99], 0, new float[36], 0, null, 0, new float[100], 0))
+                .hasMessage("depthwise conv2d: x.length=99 is too short for offset=0 + n*inChannels*h*w=100");
+        assertThatThrownBy(() -> DepthwiseConv2d.backwardWeight(d, new float[100], 0, new float[100], 0, new float[35], 0))
+                .hasMessage("depthwise conv2d backwardWeight: dw.length=35 is too short for offset=0 + outChannels*(inChannels/groups)*kh*kw=36");
+        assertThatThrownBy(() -> DepthwiseConv2d.forward(s, x, 0, w, 0, null, 0, y, 0))
+                .hasMessage("depthwise conv2d: needs groups == inChannels == outChannels > 1, got groups=1, inChannels=3, outChannels=4");
     }
 }
