@@ -5,12 +5,12 @@ import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * The register-blocked inner kernel: one MR x NR tile of C (MR = 12 rows, NR = 1 vector of lanes)
+ * The register-blocked inner kernel: one MR x NR tile of C (MR = 4 rows, NR = 2 vectors of lanes)
  * from a packed A micro-panel ({@code [kc, MR]}: MR floats per k) and a packed B micro-panel
  * ({@code [kc, NR]}: NR floats per k, or NR columns of a row-major B read in place).
  *
- * <p>The 12 accumulators, the B vector and the broadcast A value stay in registers
- * (14 of the 16 AVX2 registers); every k step is 1 vector load, 12 broadcasts and 12
+ * <p>The 8 accumulators, the B vectors and the broadcast A value stay in registers
+ * (11 of the 16 AVX2 registers); every k step is 2 vector loads, 4 broadcasts and 8
  * fused multiply-adds. Each C element gets {@code acc = sum_p a[i,p] * b[p,j]} in p order and then
  * {@code alpha * acc} (overwrite) or {@code alpha * acc + c} (accumulate); the edge path applies
  * the same scalar operations, so results do not depend on where a tile boundary falls.
@@ -23,9 +23,9 @@ final class MicroKernel {
     static final VectorSpecies<Float> S = KernelConfig.FLOATS;
     static final int L = S.length();
     /** Rows of a tile. */
-    static final int MR = 12;
-    /** Columns of a tile: 1 vector. */
-    static final int NR = L;
+    static final int MR = 4;
+    /** Columns of a tile: 2 vectors. */
+    static final int NR = 2 * L;
 
     private MicroKernel() {}
 
@@ -38,122 +38,76 @@ final class MicroKernel {
      * @param c  C, the tile's top-left at {@code cOff}, row stride {@code ldc}
      */
     static void overwrite(int kc, float[] ap, int aOff, float[] bp, int bOff, int bStride, float[] c, int cOff, int ldc, float alpha) {
-        FloatVector c00 = FloatVector.zero(S);
-        FloatVector c10 = FloatVector.zero(S);
-        FloatVector c20 = FloatVector.zero(S);
-        FloatVector c30 = FloatVector.zero(S);
-        FloatVector c40 = FloatVector.zero(S);
-        FloatVector c50 = FloatVector.zero(S);
-        FloatVector c60 = FloatVector.zero(S);
-        FloatVector c70 = FloatVector.zero(S);
-        FloatVector c80 = FloatVector.zero(S);
-        FloatVector c90 = FloatVector.zero(S);
-        FloatVector c100 = FloatVector.zero(S);
-        FloatVector c110 = FloatVector.zero(S);
+        FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S);
+        FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S);
+        FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S);
+        FloatVector c30 = FloatVector.zero(S), c31 = FloatVector.zero(S);
         int ai = aOff;
         int bi = bOff;
         for (int p = 0; p < kc; p++) {
             FloatVector b0 = FloatVector.fromArray(S, bp, bi);
+            FloatVector b1 = FloatVector.fromArray(S, bp, bi + L);
             FloatVector a0 = FloatVector.broadcast(S, ap[ai + 0]);
             c00 = a0.fma(b0, c00);
+            c01 = a0.fma(b1, c01);
             FloatVector a1 = FloatVector.broadcast(S, ap[ai + 1]);
             c10 = a1.fma(b0, c10);
+            c11 = a1.fma(b1, c11);
             FloatVector a2 = FloatVector.broadcast(S, ap[ai + 2]);
             c20 = a2.fma(b0, c20);
+            c21 = a2.fma(b1, c21);
             FloatVector a3 = FloatVector.broadcast(S, ap[ai + 3]);
             c30 = a3.fma(b0, c30);
-            FloatVector a4 = FloatVector.broadcast(S, ap[ai + 4]);
-            c40 = a4.fma(b0, c40);
-            FloatVector a5 = FloatVector.broadcast(S, ap[ai + 5]);
-            c50 = a5.fma(b0, c50);
-            FloatVector a6 = FloatVector.broadcast(S, ap[ai + 6]);
-            c60 = a6.fma(b0, c60);
-            FloatVector a7 = FloatVector.broadcast(S, ap[ai + 7]);
-            c70 = a7.fma(b0, c70);
-            FloatVector a8 = FloatVector.broadcast(S, ap[ai + 8]);
-            c80 = a8.fma(b0, c80);
-            FloatVector a9 = FloatVector.broadcast(S, ap[ai + 9]);
-            c90 = a9.fma(b0, c90);
-            FloatVector a10 = FloatVector.broadcast(S, ap[ai + 10]);
-            c100 = a10.fma(b0, c100);
-            FloatVector a11 = FloatVector.broadcast(S, ap[ai + 11]);
-            c110 = a11.fma(b0, c110);
+            c31 = a3.fma(b1, c31);
             ai += MR;
             bi += bStride;
         }
         FloatVector va = FloatVector.broadcast(S, alpha);
         c00.mul(va).intoArray(c, cOff);
+        c01.mul(va).intoArray(c, cOff + L);
         c10.mul(va).intoArray(c, cOff + 1 * ldc);
+        c11.mul(va).intoArray(c, cOff + 1 * ldc + L);
         c20.mul(va).intoArray(c, cOff + 2 * ldc);
+        c21.mul(va).intoArray(c, cOff + 2 * ldc + L);
         c30.mul(va).intoArray(c, cOff + 3 * ldc);
-        c40.mul(va).intoArray(c, cOff + 4 * ldc);
-        c50.mul(va).intoArray(c, cOff + 5 * ldc);
-        c60.mul(va).intoArray(c, cOff + 6 * ldc);
-        c70.mul(va).intoArray(c, cOff + 7 * ldc);
-        c80.mul(va).intoArray(c, cOff + 8 * ldc);
-        c90.mul(va).intoArray(c, cOff + 9 * ldc);
-        c100.mul(va).intoArray(c, cOff + 10 * ldc);
-        c110.mul(va).intoArray(c, cOff + 11 * ldc);
+        c31.mul(va).intoArray(c, cOff + 3 * ldc + L);
     }
 
     /** Full tile, {@code C[0..MR, 0..NR) = alpha * op(A)·op(B) + C}; arguments as in {@link #overwrite}. */
     static void accumulate(int kc, float[] ap, int aOff, float[] bp, int bOff, int bStride, float[] c, int cOff, int ldc, float alpha) {
-        FloatVector c00 = FloatVector.zero(S);
-        FloatVector c10 = FloatVector.zero(S);
-        FloatVector c20 = FloatVector.zero(S);
-        FloatVector c30 = FloatVector.zero(S);
-        FloatVector c40 = FloatVector.zero(S);
-        FloatVector c50 = FloatVector.zero(S);
-        FloatVector c60 = FloatVector.zero(S);
-        FloatVector c70 = FloatVector.zero(S);
-        FloatVector c80 = FloatVector.zero(S);
-        FloatVector c90 = FloatVector.zero(S);
-        FloatVector c100 = FloatVector.zero(S);
-        FloatVector c110 = FloatVector.zero(S);
+        FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S);
+        FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S);
+        FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S);
+        FloatVector c30 = FloatVector.zero(S), c31 = FloatVector.zero(S);
         int ai = aOff;
         int bi = bOff;
         for (int p = 0; p < kc; p++) {
             FloatVector b0 = FloatVector.fromArray(S, bp, bi);
+            FloatVector b1 = FloatVector.fromArray(S, bp, bi + L);
             FloatVector a0 = FloatVector.broadcast(S, ap[ai + 0]);
             c00 = a0.fma(b0, c00);
+            c01 = a0.fma(b1, c01);
             FloatVector a1 = FloatVector.broadcast(S, ap[ai + 1]);
             c10 = a1.fma(b0, c10);
+            c11 = a1.fma(b1, c11);
             FloatVector a2 = FloatVector.broadcast(S, ap[ai + 2]);
             c20 = a2.fma(b0, c20);
+            c21 = a2.fma(b1, c21);
             FloatVector a3 = FloatVector.broadcast(S, ap[ai + 3]);
             c30 = a3.fma(b0, c30);
-            FloatVector a4 = FloatVector.broadcast(S, ap[ai + 4]);
-            c40 = a4.fma(b0, c40);
-            FloatVector a5 = FloatVector.broadcast(S, ap[ai + 5]);
-            c50 = a5.fma(b0, c50);
-            FloatVector a6 = FloatVector.broadcast(S, ap[ai + 6]);
-            c60 = a6.fma(b0, c60);
-            FloatVector a7 = FloatVector.broadcast(S, ap[ai + 7]);
-            c70 = a7.fma(b0, c70);
-            FloatVector a8 = FloatVector.broadcast(S, ap[ai + 8]);
-            c80 = a8.fma(b0, c80);
-            FloatVector a9 = FloatVector.broadcast(S, ap[ai + 9]);
-            c90 = a9.fma(b0, c90);
-            FloatVector a10 = FloatVector.broadcast(S, ap[ai + 10]);
-            c100 = a10.fma(b0, c100);
-            FloatVector a11 = FloatVector.broadcast(S, ap[ai + 11]);
-            c110 = a11.fma(b0, c110);
+            c31 = a3.fma(b1, c31);
             ai += MR;
             bi += bStride;
         }
         FloatVector va = FloatVector.broadcast(S, alpha);
         c00.mul(va).add(FloatVector.fromArray(S, c, cOff)).intoArray(c, cOff);
+        c01.mul(va).add(FloatVector.fromArray(S, c, cOff + L)).intoArray(c, cOff + L);
         c10.mul(va).add(FloatVector.fromArray(S, c, cOff + 1 * ldc)).intoArray(c, cOff + 1 * ldc);
+        c11.mul(va).add(FloatVector.fromArray(S, c, cOff + 1 * ldc + L)).intoArray(c, cOff + 1 * ldc + L);
         c20.mul(va).add(FloatVector.fromArray(S, c, cOff + 2 * ldc)).intoArray(c, cOff + 2 * ldc);
+        c21.mul(va).add(FloatVector.fromArray(S, c, cOff + 2 * ldc + L)).intoArray(c, cOff + 2 * ldc + L);
         c30.mul(va).add(FloatVector.fromArray(S, c, cOff + 3 * ldc)).intoArray(c, cOff + 3 * ldc);
-        c40.mul(va).add(FloatVector.fromArray(S, c, cOff + 4 * ldc)).intoArray(c, cOff + 4 * ldc);
-        c50.mul(va).add(FloatVector.fromArray(S, c, cOff + 5 * ldc)).intoArray(c, cOff + 5 * ldc);
-        c60.mul(va).add(FloatVector.fromArray(S, c, cOff + 6 * ldc)).intoArray(c, cOff + 6 * ldc);
-        c70.mul(va).add(FloatVector.fromArray(S, c, cOff + 7 * ldc)).intoArray(c, cOff + 7 * ldc);
-        c80.mul(va).add(FloatVector.fromArray(S, c, cOff + 8 * ldc)).intoArray(c, cOff + 8 * ldc);
-        c90.mul(va).add(FloatVector.fromArray(S, c, cOff + 9 * ldc)).intoArray(c, cOff + 9 * ldc);
-        c100.mul(va).add(FloatVector.fromArray(S, c, cOff + 10 * ldc)).intoArray(c, cOff + 10 * ldc);
-        c110.mul(va).add(FloatVector.fromArray(S, c, cOff + 11 * ldc)).intoArray(c, cOff + 11 * ldc);
+        c31.mul(va).add(FloatVector.fromArray(S, c, cOff + 3 * ldc + L)).intoArray(c, cOff + 3 * ldc + L);
     }
 
     /**
@@ -163,61 +117,38 @@ final class MicroKernel {
      */
     static void edge(int kc, float[] ap, int aOff, float[] bp, int bOff, int bStride, float[] c, int cOff, int ldc,
                      int mr, int nr, float alpha, boolean accumulate, float[] tile) {
-        FloatVector c00 = FloatVector.zero(S);
-        FloatVector c10 = FloatVector.zero(S);
-        FloatVector c20 = FloatVector.zero(S);
-        FloatVector c30 = FloatVector.zero(S);
-        FloatVector c40 = FloatVector.zero(S);
-        FloatVector c50 = FloatVector.zero(S);
-        FloatVector c60 = FloatVector.zero(S);
-        FloatVector c70 = FloatVector.zero(S);
-        FloatVector c80 = FloatVector.zero(S);
-        FloatVector c90 = FloatVector.zero(S);
-        FloatVector c100 = FloatVector.zero(S);
-        FloatVector c110 = FloatVector.zero(S);
+        FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S);
+        FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S);
+        FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S);
+        FloatVector c30 = FloatVector.zero(S), c31 = FloatVector.zero(S);
         int ai = aOff;
         int bi = bOff;
         for (int p = 0; p < kc; p++) {
             FloatVector b0 = FloatVector.fromArray(S, bp, bi);
+            FloatVector b1 = FloatVector.fromArray(S, bp, bi + L);
             FloatVector a0 = FloatVector.broadcast(S, ap[ai + 0]);
             c00 = a0.fma(b0, c00);
+            c01 = a0.fma(b1, c01);
             FloatVector a1 = FloatVector.broadcast(S, ap[ai + 1]);
             c10 = a1.fma(b0, c10);
+            c11 = a1.fma(b1, c11);
             FloatVector a2 = FloatVector.broadcast(S, ap[ai + 2]);
             c20 = a2.fma(b0, c20);
+            c21 = a2.fma(b1, c21);
             FloatVector a3 = FloatVector.broadcast(S, ap[ai + 3]);
             c30 = a3.fma(b0, c30);
-            FloatVector a4 = FloatVector.broadcast(S, ap[ai + 4]);
-            c40 = a4.fma(b0, c40);
-            FloatVector a5 = FloatVector.broadcast(S, ap[ai + 5]);
-            c50 = a5.fma(b0, c50);
-            FloatVector a6 = FloatVector.broadcast(S, ap[ai + 6]);
-            c60 = a6.fma(b0, c60);
-            FloatVector a7 = FloatVector.broadcast(S, ap[ai + 7]);
-            c70 = a7.fma(b0, c70);
-            FloatVector a8 = FloatVector.broadcast(S, ap[ai + 8]);
-            c80 = a8.fma(b0, c80);
-            FloatVector a9 = FloatVector.broadcast(S, ap[ai + 9]);
-            c90 = a9.fma(b0, c90);
-            FloatVector a10 = FloatVector.broadcast(S, ap[ai + 10]);
-            c100 = a10.fma(b0, c100);
-            FloatVector a11 = FloatVector.broadcast(S, ap[ai + 11]);
-            c110 = a11.fma(b0, c110);
+            c31 = a3.fma(b1, c31);
             ai += MR;
             bi += bStride;
         }
         c00.intoArray(tile, 0 * NR);
+        c01.intoArray(tile, 0 * NR + L);
         c10.intoArray(tile, 1 * NR);
+        c11.intoArray(tile, 1 * NR + L);
         c20.intoArray(tile, 2 * NR);
+        c21.intoArray(tile, 2 * NR + L);
         c30.intoArray(tile, 3 * NR);
-        c40.intoArray(tile, 4 * NR);
-        c50.intoArray(tile, 5 * NR);
-        c60.intoArray(tile, 6 * NR);
-        c70.intoArray(tile, 7 * NR);
-        c80.intoArray(tile, 8 * NR);
-        c90.intoArray(tile, 9 * NR);
-        c100.intoArray(tile, 10 * NR);
-        c110.intoArray(tile, 11 * NR);
+        c31.intoArray(tile, 3 * NR + L);
         for (int i = 0; i < mr; i++) {
             int ci = cOff + i * ldc;
             int ti = i * NR;
