@@ -211,6 +211,26 @@ class SgemmTest {
     }
 
     @Test
+    void bReadInPlaceAndBPackedGiveIdenticalResults() {
+        // m <= 128 with ldb = 50 reads B in place; ldb = 256 (a multiple of 256) packs it.
+        int m = 37, n = 45, k = 300;
+        Random rnd = new Random(3);
+        float[] a = fill(rnd, m * k);       // [m, k]
+        float[] bNarrow = fill(rnd, k * 50); // [k, 50], the first n columns used
+        float[] bWide = new float[k * 256];  // [k, 256], same values
+        for (int p = 0; p < k; p++) {
+            System.arraycopy(bNarrow, p * 50, bWide, p * 256, n);
+        }
+        assertThat(BlockedGemm.readsBInPlace(false, m, 50)).isTrue();
+        assertThat(BlockedGemm.readsBInPlace(false, m, 256)).isFalse();
+        float[] inPlace = new float[m * n];
+        float[] packed = new float[m * n];
+        Sgemm.sgemm(false, false, m, n, k, 1.25f, a, 0, k, bNarrow, 0, 50, 0f, inPlace, 0, n, 1);
+        Sgemm.sgemm(false, false, m, n, k, 1.25f, a, 0, k, bWide, 0, 256, 0f, packed, 0, n, 1);
+        assertThat(Arrays.equals(inPlace, packed)).isTrue();
+    }
+
+    @Test
     void betaZeroOverwritesNaN() {
         for (int mode = 0; mode < 4; mode++) {
             Problem p = Problem.random((mode & 1) != 0, (mode & 2) != 0, 29, 35, 19, 1f, 0f, 2, mode);
