@@ -196,7 +196,11 @@ class SgemmTest {
 
     @Test
     void multiThreadedIsBitIdenticalToSingleThreaded() {
-        int[][] shapes = {{97, 130, 260}, {256, 256, 300}, {64, 1000, 576}, {300, 20, 70}, {13, 700, 129}};
+        // All above Sgemm.PARALLEL_MIN_WORK; {600, 20, 400} is narrow, so it splits rows, not columns.
+        int[][] shapes = {{97, 130, 400}, {256, 256, 300}, {64, 1000, 576}, {600, 20, 400}, {13, 1400, 300}};
+        for (int[] s : shapes) {
+            assertThat((long) s[0] * s[1] * s[2]).isGreaterThanOrEqualTo(Sgemm.PARALLEL_MIN_WORK);
+        }
         long seed = 7;
         for (int[] s : shapes) {
             for (int mode = 0; mode < 4; mode++) {
