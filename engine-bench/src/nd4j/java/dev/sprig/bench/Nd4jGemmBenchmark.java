@@ -21,9 +21,10 @@ import org.openjdk.jmh.annotations.Warmup;
  * {@code mmuli} is several times slower) on the shapes of {@link GemmBenchmark}.
  * Scores are calls per second: GFLOP/s = score * 2*M*N*K / 1e9.
  *
- * <p>The thread count goes to OpenBLAS through {@code Nd4j.factory().blas().setMaxThreads},
- * and to libnd4j's own pools through the environment, because a JMH fork cannot be given
- * {@code OMP_NUM_THREADS}. Only compiled under {@code -Pnd4j}.
+ * <p>The thread count goes to OpenBLAS through {@code Nd4j.factory().blas().setMaxThreads}
+ * (checked back in setup) and to libnd4j's own pools through {@code Nd4j.getEnvironment()}:
+ * JMH's {@code @Fork} cannot set {@code OMP_NUM_THREADS} for the forked JVM. Only compiled under
+ * {@code -Pnd4j}; the default native jar is plain {@code linux-x86_64} (see engine-bench/pom.xml).
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.Throughput)

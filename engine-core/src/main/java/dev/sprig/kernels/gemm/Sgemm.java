@@ -17,8 +17,13 @@ import dev.sprig.kernels.Parallel;
  * {@link KernelConfig#SCALAR} routes every call to {@link SgemmReference}.
  */
 public final class Sgemm {
-    /** Below this many multiply-adds (m*n*k) the call runs on the calling thread only. */
-    static final long PARALLEL_MIN_WORK = 96L * 96 * 96;
+    /**
+     * Below this many multiply-adds (m*n*k) the call runs on the calling thread only. Handing half
+     * of a GEMM to a pool thread and joining it cost ~45 us here (JMH: 128^3 took 72 us on one
+     * thread and 83 us on two), so two threads only pay from ~150 us of work: 160^3 is ~110 us
+     * on one core. 64^3 and 128^3 stay inline; 256^3 goes parallel.
+     */
+    static final long PARALLEL_MIN_WORK = 160L * 160 * 160;
 
     private Sgemm() {}
 

@@ -196,7 +196,11 @@ class SgemmTest {
 
     @Test
     void multiThreadedIsBitIdenticalToSingleThreaded() {
-        int[][] shapes = {{97, 130, 260}, {256, 256, 300}, {64, 1000, 576}, {300, 20, 70}, {13, 700, 129}};
+        // All above Sgemm.PARALLEL_MIN_WORK; {600, 20, 400} is narrow, so it splits rows, not columns.
+        int[][] shapes = {{97, 130, 400}, {256, 256, 300}, {64, 1000, 576}, {600, 20, 400}, {13, 1400, 300}};
+        for (int[] s : shapes) {
+            assertThat((long) s[0] * s[1] * s[2]).isGreaterThanOrEqualTo(Sgemm.PARALLEL_MIN_WORK);
+        }
         long seed = 7;
         for (int[] s : shapes) {
             for (int mode = 0; mode < 4; mode++) {
@@ -208,6 +212,26 @@ class SgemmTest {
                 }
             }
         }
+    }
+
+    @Test
+    void bReadInPlaceAndBPackedGiveIdenticalResults() {
+        // m <= 128 with ldb = 50 reads B in place; ldb = 256 (a multiple of 256) packs it.
+        int m = 37, n = 45, k = 300;
+        Random rnd = new Random(3);
+        float[] a = fill(rnd, m * k);       // [m, k]
+        float[] bNarrow = fill(rnd, k * 50); // [k, 50], the first n columns used
+        float[] bWide = new float[k * 256];  // [k, 256], same values
+        for (int p = 0; p < k; p++) {
+            System.arraycopy(bNarrow, p * 50, bWide, p * 256, n);
+        }
+        assertThat(BlockedGemm.readsBInPlace(false, m, 50)).isTrue();
+        assertThat(BlockedGemm.readsBInPlace(false, m, 256)).isFalse();
+        float[] inPlace = new float[m * n];
+        float[] packed = new float[m * n];
+        Sgemm.sgemm(false, false, m, n, k, 1.25f, a, 0, k, bNarrow, 0, 50, 0f, inPlace, 0, n, 1);
+        Sgemm.sgemm(false, false, m, n, k, 1.25f, a, 0, k, bWide, 0, 256, 0f, packed, 0, n, 1);
+        assertThat(Arrays.equals(inPlace, packed)).isTrue();
     }
 
     @Test
