@@ -1,0 +1,2 @@
+/** The {@code sprig} command line (picocli). */
+package dev.sprig.cli;

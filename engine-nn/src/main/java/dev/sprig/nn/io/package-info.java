@@ -1,0 +1,2 @@
+/** Model files: safetensors reading and (atomic) writing, and the small JSON codec their headers need. */
+package dev.sprig.nn.io;
