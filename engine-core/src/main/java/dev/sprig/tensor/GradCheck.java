@@ -94,7 +94,7 @@ public final class GradCheck {
                     double a = analytic[e];
                     double err = Math.abs(numeric - a);
                     maxErr = Math.max(maxErr, err);
-                    if (err > atol + rtol * Math.max(Math.abs(numeric), Math.abs(a)) || Double.isNaN(a)) {
+                    if (err > atol + rtol * Math.max(Math.abs(numeric), Math.abs(a)) || Double.isNaN(a) || Double.isNaN(numeric)) {
                         mismatches.add(new Mismatch(in, e, numeric, a));
                     }
                     checked++;

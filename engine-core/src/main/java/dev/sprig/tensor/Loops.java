@@ -134,7 +134,7 @@ final class Loops {
                 case EXP -> g * v;                          // y = e^x: dy/dx = y
                 case LOG -> g / v;                          // d ln x = 1/x
                 case SQRT -> g * 0.5f / v;                  // d √x = 1/(2y)
-                case POW -> (float) (g * p * Math.pow(v, p - 1));
+                case POW -> p == 0f ? 0f : (float) (g * p * Math.pow(v, p - 1)); // x^0 is constant, also at x = 0
                 case ABS -> v > 0 ? g : (v < 0 ? -g : 0f);  // subgradient 0 at 0
                 case RELU -> v > 0f ? g : 0f;               // from the output: y > 0 ⇔ x > 0
                 case GELU -> (float) (g * (0.5 * (1.0 + erf(v * INV_SQRT2)) + v * INV_SQRT_2PI * Math.exp(-0.5 * v * v)));

@@ -12,6 +12,9 @@ final class MatMul {
             throw new IllegalArgumentException("matmul needs operands of rank >= 1, got shapes "
                     + Shape.str(a.shape()) + " and " + Shape.str(b.shape()));
         }
+        if (a.dim() == 1 && b.dim() == 1) {
+            return matmul(a.unsqueeze(0), b.unsqueeze(1)).reshape(); // the 0-d dot product
+        }
         if (a.dim() == 1) {
             return matmul(a.unsqueeze(0), b).squeeze(-2);
         }

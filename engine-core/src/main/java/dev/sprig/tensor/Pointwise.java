@@ -135,6 +135,17 @@ final class Pointwise {
         return Autograd.record(result, "affine", (g, needs) -> new Tensor[] {scale == 1f ? g : g.mul(scale)}, x);
     }
 
+    /** {@code x / s}, divided (not multiplied by 1/s, which overflows for subnormal s and rounds differently). */
+    static Tensor divScalar(Tensor x, float s) {
+        Tensor c = x.detach().contiguous();
+        int n = c.numel();
+        float[] out = new float[n];
+        dev.sprig.kernels.vec.Elementwise.divConst(c.storage(), c.offset(), s, out, 0, n);
+        Tensor result = Tensor.wrap(out, x.shape());
+        // d(x/s)/dx = 1/s
+        return Autograd.record(result, "divScalar", (g, needs) -> new Tensor[] {g.div(s)}, x);
+    }
+
     // ------------------------------------------------------------------ unary
 
     static Tensor unary(Unary op, Tensor x, float param) {

@@ -172,6 +172,9 @@ public final class Tensor {
 
     /** True when elements are laid out row-major with no gaps (strides of size-1 dims are ignored). */
     public boolean isContiguous() {
+        if (numel() == 0) {
+            return true;
+        }
         int expected = 1;
         for (int i = shape.length - 1; i >= 0; i--) {
             if (shape[i] != 1 && strides[i] != expected) {
@@ -279,7 +282,8 @@ public final class Tensor {
         if (g != null && !Arrays.equals(g.shape, shape)) {
             throw new IllegalArgumentException("gradient shape " + Shape.str(g.shape) + " does not match tensor shape " + Shape.str(shape));
         }
-        grad = g;
+        // A private, compact copy: later accumulation adds into it in place.
+        grad = g == null ? null : wrap(g.toArray(), shape);
     }
 
     /** The op that produced this tensor, or null for a leaf. */
@@ -415,7 +419,7 @@ public final class Tensor {
     }
 
     public Tensor div(float s) {
-        return Pointwise.affine(this, 1f / s, 0f);
+        return Pointwise.divScalar(this, s);
     }
 
     /** {@code s - this}. */

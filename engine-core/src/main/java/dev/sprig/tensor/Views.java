@@ -134,6 +134,10 @@ final class Views {
         int[] outStrides = new int[newShape.length];
         for (int i = 0; i < newShape.length; i++) {
             int want = newShape[i];
+            if (want < -1) {
+                throw new IllegalArgumentException("expand: size " + want + " in " + Shape.str(newShape)
+                        + " is invalid (expected >= 0, or -1 to keep a size)");
+            }
             if (i < lead) {
                 if (want < 0) {
                     throw new IllegalArgumentException("expand: -1 is not allowed for new leading dimension " + i);

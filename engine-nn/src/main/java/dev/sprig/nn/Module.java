@@ -140,15 +140,18 @@ public abstract class Module {
     /** Every submodule with its dotted path, this module first (path ""), depth-first in registration order. */
     public final Map<String, Module> namedModules() {
         Map<String, Module> out = new LinkedHashMap<>();
-        walk("", this, out);
+        walk("", this, out, java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>()));
         return out;
     }
 
-    private static void walk(String prefix, Module m, Map<String, Module> out) {
-        // Iterative would do as well; module trees are shallow (tens of levels at most).
+    /** Depth-first; a module registered under several names is listed once, under its first path (as PyTorch). */
+    private static void walk(String prefix, Module m, Map<String, Module> out, java.util.Set<Module> seen) {
+        if (!seen.add(m)) {
+            return;
+        }
         out.put(prefix, m);
         for (Map.Entry<String, Module> e : m.children.entrySet()) {
-            walk(prefix.isEmpty() ? e.getKey() : prefix + "." + e.getKey(), e.getValue(), out);
+            walk(prefix.isEmpty() ? e.getKey() : prefix + "." + e.getKey(), e.getValue(), out, seen);
         }
     }
 
@@ -282,19 +285,32 @@ public abstract class Module {
         if (strict && !result.isClean()) {
             throw new IllegalArgumentException("strict state dict load into " + getClass().getSimpleName() + " failed: " + result);
         }
+        // Values are copied into the existing tensors: their identity and requiresGrad flags stay.
         for (Map.Entry<String, Parameter> e : params.entrySet()) {
-            Tensor t = state.get(e.getKey());
-            if (t != null && Arrays.equals(t.shape(), e.getValue().shape())) {
-                e.getValue().set(Tensor.of(t.toArray(), t.shape()));
-            }
+            copyInto(state.get(e.getKey()), e.getValue().get());
         }
         for (Map.Entry<String, Buffer> e : bufs.entrySet()) {
-            Tensor t = state.get(e.getKey());
-            if (t != null && Arrays.equals(t.shape(), e.getValue().shape())) {
-                e.getValue().set(Tensor.of(t.toArray(), t.shape()));
-            }
+            copyInto(state.get(e.getKey()), e.getValue().get());
         }
         return result;
+    }
+
+    private static void copyInto(Tensor from, Tensor to) {
+        if (from != null && Arrays.equals(from.shape(), to.shape())) {
+            float[] src = from.toArray();
+            float[] dst = to.storage();
+            if (to.rowMajorData() == dst) {
+                System.arraycopy(src, 0, dst, 0, src.length);
+            } else {
+                int[] idx = new int[to.dim()];
+                for (int i = 0; i < src.length; i++) {
+                    to.set(src[i], idx);
+                    for (int d = idx.length - 1; d >= 0 && ++idx[d] == to.shape()[d]; d--) {
+                        idx[d] = 0;
+                    }
+                }
+            }
+        }
     }
 
     @Override

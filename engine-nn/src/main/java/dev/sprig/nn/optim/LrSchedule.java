@@ -32,7 +32,7 @@ public sealed interface LrSchedule {
             if (step < warmupSteps) {
                 return baseLr * (step + 1) / warmupSteps;
             }
-            long decay = Math.max(1, totalSteps - warmupSteps);
+            long decay = Math.max(1, totalSteps - 1 - warmupSteps); // the last step (totalSteps - 1) is at minLr
             double progress = Math.min(1.0, (double) (step - warmupSteps) / decay);
             return (float) (minLr + 0.5 * (baseLr - minLr) * (1 + Math.cos(Math.PI * progress)));
         }

@@ -41,8 +41,10 @@ public final class Sgd extends Optimizer {
             float[] w = p.get().storage();
             float[] g = grad.rowMajorData();
             int n = w.length;
+            // The first step of a parameter has no momentum buffer yet: b = g then (as PyTorch).
+            Map<String, Tensor> s = state.get(e.getKey());
+            boolean first = momentum > 0f && (s == null || !s.containsKey("momentum"));
             float[] buf = momentum > 0f ? stateOf(e.getKey(), "momentum", p).storage() : null;
-            boolean first = momentum > 0f && !state.get(e.getKey()).containsKey("started");
             for (int i = 0; i < n; i++) {
                 float gi = g[i] + weightDecay * w[i];
                 float d = gi;
@@ -51,9 +53,6 @@ public final class Sgd extends Optimizer {
                     d = nesterov ? gi + momentum * buf[i] : buf[i];
                 }
                 w[i] -= lr * d;
-            }
-            if (first) {
-                state.get(e.getKey()).put("started", Tensor.scalar(1f));
             }
         }
     }

@@ -16,8 +16,8 @@ class ScheduleAndClipTest {
         LrSchedule s = new LrSchedule.CosineWithWarmup(1f, 0f, 10);
         assertThat(s.at(0, 110)).isCloseTo(0.1f, within(1e-6f));
         assertThat(s.at(9, 110)).isCloseTo(1f, within(1e-6f));
-        assertThat(s.at(60, 110)).isCloseTo(0.5f, within(1e-6f));
-        assertThat(s.at(110, 110)).isCloseTo(0f, within(1e-6f));
+        assertThat(s.at(59, 109)).isCloseTo(0.5f, within(1e-6f));
+        assertThat(s.at(109, 110)).isCloseTo(0f, within(1e-6f));
     }
 
     @Test
