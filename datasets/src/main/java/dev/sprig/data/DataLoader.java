@@ -16,6 +16,12 @@ import java.util.concurrent.BlockingQueue;
  * {@link #epoch(int, int)} can start an epoch at any batch, which is how training resumes.
  */
 public final class DataLoader {
+    /** The batches of one epoch; close it when stopping early so the prefetch thread ends. */
+    public interface Batches extends Iterator<Batch>, AutoCloseable {
+        @Override
+        void close();
+    }
+
     /** One batch: {@code images [n, c, h, w]} and {@code labels [n]}. */
     public record Batch(Tensor images, int[] labels) {
         public int size() {
@@ -122,20 +128,25 @@ public final class DataLoader {
     }
 
     /** The batches of epoch {@code epoch}. */
-    public Iterator<Batch> epoch(int epoch) {
+    public Batches epoch(int epoch) {
         return epoch(epoch, 0);
     }
 
     /** The batches of epoch {@code epoch} from batch {@code firstBatch} on (for resuming). */
-    public Iterator<Batch> epoch(int epoch, int firstBatch) {
+    public Batches epoch(int epoch, int firstBatch) {
         int batches = batchesPerEpoch();
         if (firstBatch < 0 || firstBatch > batches) {
             throw new IllegalArgumentException("first batch " + firstBatch + " is out of range for an epoch of " + batches + " batches");
         }
         int[] order = order(epoch);
         if (prefetch == 0) {
-            return new Iterator<>() {
+            return new Batches() {
                 int b = firstBatch;
+
+                @Override
+                public void close() {
+                    b = batches;
+                }
 
                 @Override
                 public boolean hasNext() {
@@ -206,7 +217,7 @@ public final class DataLoader {
     }
 
     /** Prepares batches on a daemon thread into a bounded queue; failures surface on {@code next()}. */
-    private final class Prefetcher implements Iterator<Batch> {
+    private final class Prefetcher implements Batches {
         private final BlockingQueue<Object> queue = new ArrayBlockingQueue<>(prefetch);
         private final int batches;
         private int consumed;
@@ -233,6 +244,14 @@ public final class DataLoader {
         @Override
         public boolean hasNext() {
             return consumed < batches;
+        }
+
+        /** Stops the worker (it may be blocked on a full queue) and drops what it prepared. */
+        @Override
+        public void close() {
+            consumed = batches;
+            worker.interrupt();
+            queue.clear();
         }
 
         @Override
