@@ -21,10 +21,10 @@ import org.openjdk.jmh.annotations.Warmup;
  * {@code mmuli} is several times slower) on the shapes of {@link GemmBenchmark}.
  * Scores are calls per second: GFLOP/s = score * 2*M*N*K / 1e9.
  *
- * <p>The thread count goes to OpenBLAS through {@code Nd4j.factory().blas().setMaxThreads}
- * (checked back in setup) and to libnd4j's own pools through {@code Nd4j.getEnvironment()}:
- * JMH's {@code @Fork} cannot set {@code OMP_NUM_THREADS} for the forked JVM. Only compiled under
- * {@code -Pnd4j}; the default native jar is plain {@code linux-x86_64} (see engine-bench/pom.xml).
+ * <p>The thread count is also requested through {@code Nd4j.factory().blas().setMaxThreads} and
+ * {@code Nd4j.getEnvironment()}, but the oneDNN builds' OpenMP ignores that: run each thread count
+ * with {@code OMP_NUM_THREADS} and {@code OPENBLAS_NUM_THREADS} set in the environment (the forks
+ * inherit it), as docs/BENCHMARKS.md shows. Only compiled under {@code -Pnd4j}.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.Throughput)
