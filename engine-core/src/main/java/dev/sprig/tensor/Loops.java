@@ -81,6 +81,7 @@ final class Loops {
     }
 
     static void unary(Pointwise.Unary op, float[] x, int xo, float[] out, int oo, int n, float p) {
+        // Each kernel honours KernelConfig.SCALAR and is tested against its scalar twin in kernels.vec.
         switch (op) {
             case EXP -> Unary.exp(x, xo, out, oo, n);
             case LOG -> Unary.log(x, xo, out, oo, n);
@@ -91,24 +92,6 @@ final class Loops {
             case GELU -> Activations.gelu(x, xo, out, oo, n);
             case SIGMOID -> Activations.sigmoid(x, xo, out, oo, n);
             case TANH -> Activations.tanh(x, xo, out, oo, n);
-        }
-    }
-
-    /** Plain-Java twin of {@link #unary}: the reference the vector kernels are tested against. */
-    static void unaryReference(Pointwise.Unary op, float[] x, int xo, float[] out, int oo, int n, float p) {
-        for (int i = 0; i < n; i++) {
-            float v = x[xo + i];
-            out[oo + i] = switch (op) {
-                case EXP -> (float) Math.exp(v);
-                case LOG -> (float) Math.log(v);
-                case SQRT -> (float) Math.sqrt(v);
-                case POW -> (float) Math.pow(v, p);
-                case ABS -> Math.abs(v);
-                case RELU -> v > 0f ? v : 0f;
-                case GELU -> (float) (0.5 * v * (1.0 + erf(v * INV_SQRT2)));
-                case SIGMOID -> (float) (1.0 / (1.0 + Math.exp(-v)));
-                case TANH -> (float) Math.tanh(v);
-            };
         }
     }
 
@@ -126,6 +109,7 @@ final class Loops {
         }
     }
 
+    /** Plain loops for the backwards that have no vector kernel (pow, sqrt, abs). */
     static void unaryBackwardReference(Pointwise.Unary op, float[] dy, int dyo, float[] s, int so, float[] dx, int n, float p) {
         for (int i = 0; i < n; i++) {
             float g = dy[dyo + i];
