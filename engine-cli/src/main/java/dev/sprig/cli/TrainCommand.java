@@ -1,0 +1,142 @@
+package dev.sprig.cli;
+
+import dev.sprig.data.Augment;
+import dev.sprig.data.DataLoader;
+import dev.sprig.data.FashionMnist;
+import dev.sprig.data.LabeledImages;
+import dev.sprig.data.Normalize;
+import dev.sprig.data.SyntheticShapes;
+import dev.sprig.kernels.Parallel;
+import dev.sprig.nn.Module;
+import dev.sprig.nn.models.ResNet;
+import dev.sprig.nn.models.ResNetConfig;
+import dev.sprig.nn.models.ViT;
+import dev.sprig.nn.models.ViTConfig;
+import dev.sprig.nn.optim.AdamW;
+import dev.sprig.nn.optim.LrSchedule;
+import dev.sprig.nn.optim.Optimizer;
+import dev.sprig.nn.optim.Sgd;
+import dev.sprig.nn.train.Evaluation;
+import dev.sprig.nn.train.TrainConfig;
+import dev.sprig.nn.train.TrainListener;
+import dev.sprig.nn.train.Trainer;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import me.tongfei.progressbar.ProgressBar;
+import me.tongfei.progressbar.ProgressBarBuilder;
+import me.tongfei.progressbar.ProgressBarStyle;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code sprig train}: trains a model on a dataset, with checkpoints and resume. */
+@Command(name = "train", mixinStandardHelpOptions = true,
+        description = "Train a ResNet or a ViT on Fashion-MNIST or the generated shapes dataset; resumes from --out if a checkpoint is there.")
+final class TrainCommand implements Callable<Integer> {
+    enum ModelKind { resnet20, resnet32, resnet56, resnet18, vit }
+
+    enum DataKind { fashion_mnist, shapes }
+
+    @Option(names = "--model", description = "One of ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).", defaultValue = "resnet20")
+    ModelKind model;
+
+    @Option(names = "--data", description = "One of ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).", defaultValue = "fashion_mnist")
+    DataKind data;
+
+    @Option(names = "--epochs", description = "Epochs (default: ${DEFAULT-VALUE}).", defaultValue = "10")
+    double epochs;
+
+    @Option(names = "--batch", description = "Batch size (default: ${DEFAULT-VALUE}).", defaultValue = "64")
+    int batch;
+
+    @Option(names = "--lr", description = "Peak learning rate (default: 0.1 for SGD on ResNets, 1e-3 for AdamW on the ViT).")
+    Float lr;
+
+    @Option(names = "--seed", description = "Seed of the model, the data order and the augmentation (default: ${DEFAULT-VALUE}).", defaultValue = "0")
+    long seed;
+
+    @Option(names = "--limit", description = "Use only the first N training images (default: all).")
+    Integer limit;
+
+    @Option(names = "--out", description = "Directory for checkpoints (last.safetensors); a run there resumes.")
+    Path out;
+
+    @Option(names = "--threads", description = "Kernel threads (default: all cores).")
+    Integer threads;
+
+    @Override
+    public Integer call() throws Exception {
+        if (!(epochs > 0)) {
+            throw new IllegalArgumentException("--epochs must be > 0, got " + epochs);
+        }
+        if (batch < 1) {
+            throw new IllegalArgumentException("--batch must be >= 1, got " + batch);
+        }
+        if (threads != null) {
+            Parallel.setThreads(threads);
+        }
+        LabeledImages trainSet;
+        LabeledImages testSet;
+        if (data == DataKind.fashion_mnist) {
+            trainSet = FashionMnist.train(FashionMnist.dir());
+            testSet = FashionMnist.test(FashionMnist.dir());
+        } else {
+            trainSet = SyntheticShapes.generate(500, 32, seed, 0);
+            testSet = SyntheticShapes.generate(100, 32, seed, 1);
+        }
+        if (limit != null) {
+            if (limit < 1) {
+                throw new IllegalArgumentException("--limit must be >= 1, got " + limit);
+            }
+            int[] idx = new int[Math.min(limit, trainSet.size())];
+            for (int i = 0; i < idx.length; i++) {
+                idx[i] = i;
+            }
+            trainSet = trainSet.select(idx);
+        }
+        Normalize norm = Normalize.fit(trainSet, 1f / 255);
+        int pad = trainSet.height() >= 32 ? 4 : 2;
+        Augment aug = trainSet.channels() == 1 ? new Augment.RandomCrop(pad)
+                : new Augment.Chain(new Augment.RandomCrop(pad), new Augment.HorizontalFlip());
+        DataLoader train = DataLoader.builder(trainSet, batch).seed(seed).augment(aug).normalize(norm).build();
+        DataLoader test = DataLoader.builder(testSet, 256).shuffle(false).normalize(norm).build();
+        Module net = switch (model) {
+            case resnet20 -> new ResNet(ResNetConfig.cifar(20, trainSet.channels(), trainSet.classes()), seed);
+            case resnet32 -> new ResNet(ResNetConfig.cifar(32, trainSet.channels(), trainSet.classes()), seed);
+            case resnet56 -> new ResNet(ResNetConfig.cifar(56, trainSet.channels(), trainSet.classes()), seed);
+            case resnet18 -> new ResNet(ResNetConfig.resnet18(trainSet.channels(), trainSet.classes(), ResNetConfig.Stem.SMALL), seed);
+            case vit -> new ViT(ViTConfig.small(trainSet.channels(), trainSet.height(), trainSet.height() % 7 == 0 ? 7 : 4,
+                    trainSet.classes()), seed);
+        };
+        boolean vit = model == ModelKind.vit;
+        float peak = lr != null ? lr : (vit ? 1e-3f : 0.1f);
+        Optimizer opt = vit ? new AdamW(net.namedParameters(), peak, 0.9f, 0.999f, 1e-8f, 0.05f)
+                : new Sgd(net.namedParameters(), peak, 0.9f, 5e-4f, true);
+        long steps = Math.max(1, Math.round(epochs * train.batchesPerEpoch()));
+        TrainConfig cfg = new TrainConfig(steps, new LrSchedule.CosineWithWarmup(peak, 0f, Math.min(steps / 20, 500)),
+                vit ? 1.0 : 0, 0f, train.batchesPerEpoch(), Math.max(1, train.batchesPerEpoch() / 4), out);
+        System.out.printf("%s on %s: %d parameters, %d training images, %d steps of %d%n", model, data, net.parameterCount(),
+                trainSet.size(), steps, batch);
+        long t0 = System.nanoTime();
+        Evaluation result;
+        try (ProgressBar bar = new ProgressBarBuilder().setTaskName("train").setInitialMax(steps).setStyle(ProgressBarStyle.ASCII)
+                .setUpdateIntervalMillis(500).continuousUpdate().build()) {
+            result = new Trainer(net, opt, train, test, cfg, new TrainListener() {
+                @Override
+                public void onStep(long step, long total, double loss, float lrNow, double eta) {
+                    bar.stepTo(step);
+                    bar.setExtraMessage(String.format("loss %.3f", loss));
+                }
+
+                @Override
+                public void onEval(long step, Evaluation e) {
+                    bar.setExtraMessage(String.format("test %.2f%%", 100 * e.accuracy()));
+                    System.err.printf("%nstep %d: test %s%n", step, e);
+                }
+            }).run();
+        }
+        double secs = (System.nanoTime() - t0) / 1e9;
+        System.out.printf("test accuracy %.2f%% (loss %.4f) after %d steps in %.1f s (%.0f images/s)%n", 100 * result.accuracy(),
+                result.loss(), steps, secs, steps * (double) batch / secs);
+        return 0;
+    }
+}

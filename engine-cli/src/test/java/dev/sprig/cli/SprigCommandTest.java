@@ -1,0 +1,67 @@
+package dev.sprig.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class SprigCommandTest {
+
+    private record Run(int exit, String out, String err) {}
+
+    private static Run run(String... args) {
+        PrintStream oldOut = System.out;
+        PrintStream oldErr = System.err;
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        try {
+            System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+            System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+            int code = SprigCommand.execute(args);
+            return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+        } finally {
+            System.setOut(oldOut);
+            System.setErr(oldErr);
+        }
+    }
+
+    @Test
+    void trainsOnTheGeneratedShapesWritesACheckpointAndResumes(@TempDir Path dir) {
+        Run r = run("train", "--data", "shapes", "--model", "resnet20", "--limit", "96", "--batch", "32", "--epochs", "1",
+                "--out", dir.toString(), "--seed", "3");
+        assertThat(r.exit()).as(r.err()).isZero();
+        assertThat(r.out()).contains("resnet20 on shapes").contains("3 steps of 32").contains("test accuracy");
+        assertThat(Files.exists(dir.resolve("last.safetensors"))).isTrue();
+        // a second run with the same --out resumes at the end: no step left, same evaluation
+        Run again = run("train", "--data", "shapes", "--model", "resnet20", "--limit", "96", "--batch", "32", "--epochs", "1",
+                "--out", dir.toString(), "--seed", "3");
+        assertThat(again.exit()).isZero();
+        String acc = r.out().substring(r.out().indexOf("test accuracy"), r.out().indexOf("(loss"));
+        assertThat(again.out()).contains(acc);
+    }
+
+    @Test
+    void badOptionsGiveClearErrorsAndExitCodes() {
+        Run zero = run("train", "--epochs", "0", "--data", "shapes");
+        assertThat(zero.exit()).isEqualTo(1);
+        assertThat(zero.err()).contains("--epochs must be > 0, got 0.0");
+        Run unknown = run("train", "--model", "resnet99");
+        assertThat(unknown.exit()).isEqualTo(2);
+        assertThat(unknown.err()).contains("resnet99").contains("resnet20");
+        Run demo = run("demo", "--steps", "-1");
+        assertThat(demo.exit()).isEqualTo(1);
+        assertThat(demo.err()).contains("--steps must be >= 1, got -1");
+    }
+
+    @Test
+    void demoRunsAndReportsAccuracy() {
+        Run r = run("demo", "--steps", "30");
+        assertThat(r.exit()).isZero();
+        assertThat(r.out()).contains("test accuracy").contains("30 steps");
+    }
+}
