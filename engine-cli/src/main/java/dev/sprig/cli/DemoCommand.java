@@ -29,7 +29,7 @@ final class DemoCommand implements Callable<Integer> {
         if (threads != null) {
             Parallel.setThreads(threads);
         }
-        DemoTask.Result r = DemoTask.run(seed, steps, (done, total) -> { }, true);
+        DemoTask.Result r = DemoTask.run(seed, steps, true);
         System.out.printf("test accuracy %.1f%% (chance %.1f%%), final train loss %.4f, %d steps in %.1f s%n",
                 100 * r.testAccuracy(), 100.0 / DemoTask.CLASSES, r.finalLoss(), steps, r.seconds());
         return 0;

@@ -1,5 +1,9 @@
 package dev.sprig.cli;
 
+import dev.sprig.nn.Layers;
+import dev.sprig.nn.Linear;
+import dev.sprig.nn.Sequential;
+import dev.sprig.nn.optim.Sgd;
 import dev.sprig.ops.Functional;
 import dev.sprig.tensor.GradMode;
 import dev.sprig.tensor.Tensor;
@@ -10,7 +14,7 @@ import me.tongfei.progressbar.ProgressBarStyle;
 
 /**
  * The engine demo: a 2-hidden-layer MLP on seeded Gaussian-mixture data (several blobs per class,
- * so that a linear model cannot separate it), trained with plain SGD through Sprig's autograd.
+ * so that a linear model cannot separate it), trained with SGD through Sprig's modules and autograd.
  */
 final class DemoTask {
     static final int CLASSES = 6;
@@ -20,11 +24,7 @@ final class DemoTask {
 
     record Result(double testAccuracy, double finalLoss, double seconds) {}
 
-    interface Progress {
-        void step(int done, int total);
-    }
-
-    static Result run(long seed, int steps, Progress progress, boolean showBar) {
+    static Result run(long seed, int steps, boolean showBar) {
         Random rng = new Random(seed);
         // Two blob centres per class in FEATURES dims.
         float[][] centres = new float[CLASSES * 2][FEATURES];
@@ -42,17 +42,12 @@ final class DemoTask {
         sample(rng, centres, trainX, trainY);
         sample(rng, centres, testX, testY);
 
-        Tensor w1 = Tensor.normal(rng, 0f, (float) Math.sqrt(2.0 / FEATURES), HIDDEN, FEATURES).requiresGrad(true);
-        Tensor b1 = Tensor.zeros(HIDDEN).requiresGrad(true);
-        Tensor w2 = Tensor.normal(rng, 0f, (float) Math.sqrt(2.0 / HIDDEN), HIDDEN, HIDDEN).requiresGrad(true);
-        Tensor b2 = Tensor.zeros(HIDDEN).requiresGrad(true);
-        Tensor w3 = Tensor.normal(rng, 0f, (float) Math.sqrt(1.0 / HIDDEN), CLASSES, HIDDEN).requiresGrad(true);
-        Tensor b3 = Tensor.zeros(CLASSES).requiresGrad(true);
-        Tensor[] params = {w1, b1, w2, b2, w3, b3};
+        Sequential net = new Sequential(new Linear(FEATURES, HIDDEN, true, rng), new Layers.ReLU(),
+                new Linear(HIDDEN, HIDDEN, true, rng), new Layers.GELU(), new Linear(HIDDEN, CLASSES, true, rng));
+        Sgd sgd = new Sgd(net.namedParameters(), 0.05f, 0f, 0f, false);
 
         long start = System.nanoTime();
         double loss = Double.NaN;
-        float lr = 0.05f;
         ProgressBar bar = showBar ? new ProgressBarBuilder().setTaskName("train").setInitialMax(steps)
                 .setStyle(ProgressBarStyle.ASCII).setUpdateIntervalMillis(200).continuousUpdate().build() : null;
         try {
@@ -64,23 +59,14 @@ final class DemoTask {
                     System.arraycopy(trainX, k * FEATURES, xb, i * FEATURES, FEATURES);
                     yb[i] = trainY[k];
                 }
-                Tensor x = Tensor.of(xb, BATCH, FEATURES);
-                Tensor logits = forward(x, params);
-                Tensor l = Functional.crossEntropy(logits, yb);
+                Tensor l = Functional.crossEntropy(net.forward(Tensor.of(xb, BATCH, FEATURES)), yb);
                 loss = l.item();
                 if (!Double.isFinite(loss)) {
                     throw new IllegalStateException("training diverged: loss is " + loss + " at step " + step);
                 }
                 l.backward();
-                for (Tensor p : params) {
-                    float[] d = p.storage();
-                    float[] g = p.grad().rowMajorData();
-                    for (int i = 0; i < d.length; i++) {
-                        d[i] -= lr * g[i];
-                    }
-                    p.zeroGrad();
-                }
-                progress.step(step + 1, steps);
+                sgd.step();
+                sgd.zeroGrad();
                 if (bar != null) {
                     bar.step();
                     bar.setExtraMessage(String.format("loss %.3f", loss));
@@ -93,18 +79,12 @@ final class DemoTask {
         }
         int correct = 0;
         try (GradMode.Scope ignored = GradMode.noGrad()) {
-            Tensor pred = forward(Tensor.of(testX, testN, FEATURES), params).argmax(1, false);
+            Tensor pred = net.eval().forward(Tensor.of(testX, testN, FEATURES)).argmax(1, false);
             for (int i = 0; i < testN; i++) {
                 correct += (int) pred.get(i) == testY[i] ? 1 : 0;
             }
         }
         return new Result((double) correct / testN, loss, (System.nanoTime() - start) / 1e9);
-    }
-
-    private static Tensor forward(Tensor x, Tensor[] p) {
-        Tensor h = Functional.linear(x, p[0], p[1]).relu();
-        h = Functional.linear(h, p[2], p[3]).gelu();
-        return Functional.linear(h, p[4], p[5]);
     }
 
     private static void sample(Random rng, float[][] centres, float[] x, int[] y) {

@@ -15,8 +15,8 @@ import java.util.concurrent.locks.LockSupport;
  *
  * <p>Hand-off is cheap because training calls kernels back to back: the workers are persistent
  * and, after finishing a task, spin for {@link #SPIN_NANOS} waiting for the next before parking
- * (a {@code Future} on a thread pool measured about 45 µs per call here; a spinning worker picks
- * a task up in well under a microsecond).
+ * (a {@code Future} on a thread pool cost about 45 µs per call here, from the GEMM benchmark's
+ * 128³ case on one and two threads; see docs/BENCHMARKS.md).
  *
  * <p>Calls from a worker, and calls made while another call is running (nested or from another
  * thread), run inline on the calling thread: no nested parallelism, no deadlock, same results.

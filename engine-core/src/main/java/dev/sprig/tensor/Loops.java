@@ -35,9 +35,6 @@ final class Loops {
         return true;
     }
 
-    static final double INV_SQRT2 = 0.7071067811865476;
-    static final double INV_SQRT_2PI = 0.3989422804014327;
-
     static void binary(Pointwise.Binary op, float[] a, int ao, int as, float[] b, int bo, int bs, float[] out, int oo, int n) {
         if (n >= 8 && binaryFast(op, a, ao, as, b, bo, bs, out, oo, n)) {
             return;
@@ -105,56 +102,21 @@ final class Loops {
             case TANH -> Activations.tanhBackward(s, so, dy, dyo, dx, 0, n);
             case EXP -> Elementwise.mul(dy, dyo, s, so, dx, 0, n);
             case LOG -> Elementwise.div(dy, dyo, s, so, dx, 0, n);
-            default -> unaryBackwardReference(op, dy, dyo, s, so, dx, n, p);
+            case SQRT, POW, ABS -> powSqrtAbsBackward(op, dy, dyo, s, so, dx, n, p);
         }
     }
 
-    /** Plain loops for the backwards that have no vector kernel (pow, sqrt, abs). */
-    static void unaryBackwardReference(Pointwise.Unary op, float[] dy, int dyo, float[] s, int so, float[] dx, int n, float p) {
+    /** The backwards without a vector kernel, from the saved input (pow, abs) or output (sqrt). */
+    private static void powSqrtAbsBackward(Pointwise.Unary op, float[] dy, int dyo, float[] s, int so, float[] dx, int n, float p) {
         for (int i = 0; i < n; i++) {
             float g = dy[dyo + i];
             float v = s[so + i];
             dx[i] = switch (op) {
-                case EXP -> g * v;                          // y = e^x: dy/dx = y
-                case LOG -> g / v;                          // d ln x = 1/x
                 case SQRT -> g * 0.5f / v;                  // d √x = 1/(2y)
                 case POW -> p == 0f ? 0f : (float) (g * p * Math.pow(v, p - 1)); // x^0 is constant, also at x = 0
                 case ABS -> v > 0 ? g : (v < 0 ? -g : 0f);  // subgradient 0 at 0
-                case RELU -> v > 0f ? g : 0f;               // from the output: y > 0 ⇔ x > 0
-                case GELU -> (float) (g * (0.5 * (1.0 + erf(v * INV_SQRT2)) + v * INV_SQRT_2PI * Math.exp(-0.5 * v * v)));
-                case SIGMOID -> g * v * (1f - v);
-                case TANH -> g * (1f - v * v);
+                default -> throw new IllegalStateException("no scalar backward for " + op);
             };
         }
-    }
-
-    /** erf to double-rounding accuracy far below float resolution (Abramowitz–Stegun 7.1.26 refined by series). */
-    static double erf(double x) {
-        double ax = Math.abs(x);
-        double r;
-        if (ax < 2.0) {
-            // Maclaurin series: erf x = 2/√π Σ (-1)^k x^(2k+1) / (k! (2k+1)); converges fast for |x| < 2.
-            double term = ax;
-            double sum = ax;
-            double x2 = ax * ax;
-            for (int k = 1; k < 40; k++) {
-                term *= -x2 / k;
-                double add = term / (2 * k + 1);
-                sum += add;
-                if (Math.abs(add) < 1e-17 * Math.abs(sum)) {
-                    break;
-                }
-            }
-            r = sum * 1.1283791670955126;
-        } else {
-            // Continued fraction for erfc, evaluated backwards (Lentz not needed for |x| >= 2).
-            double x2 = ax * ax;
-            double f = 0;
-            for (int k = 60; k >= 1; k--) {
-                f = k / 2.0 / (ax + f);
-            }
-            r = 1.0 - Math.exp(-x2) / (ax + f) * 0.5641895835477563;
-        }
-        return x < 0 ? -r : r;
     }
 }

@@ -113,23 +113,38 @@ final class Reductions {
         return dev.sprig.kernels.vec.Reductions.sum(a, off, n);
     }
 
-    static Tensor max(Tensor x, int dim, boolean keepDim) {
+    /** The argmax of every row of a reduction over one dimension, with its plan. */
+    private record RowArgmax(Plan plan, int d, int[] arg) {}
+
+    private static RowArgmax rowArgmax(String op, Tensor x, int dim, boolean keepDim) {
         int d = Shape.dim(dim, x.dim());
         if (x.shape()[d] == 0) {
-            throw new IllegalArgumentException("max over dimension " + dim + " of size 0 (shape " + Shape.str(x.shape()) + ")");
+            throw new IllegalArgumentException(op + " over dimension " + dim + " of size 0 (shape " + Shape.str(x.shape()) + ")");
         }
         Plan p = plan(x, new int[] {d}, keepDim);
         float[] src = p.rowMajor.storage();
         int base = p.rowMajor.offset();
-        float[] out = new float[p.rows];
-        int[] arg = new int[p.rows]; // [rows]: position of the max within each row
+        int[] arg = new int[p.rows]; // [rows]: the first maximum of each row; a NaN counts as the maximum, as in PyTorch
         for (int r = 0; r < p.rows; r++) {
-            arg[r] = argmaxRange(src, base + r * p.len, p.len);
+            arg[r] = dev.sprig.kernels.vec.Reductions.argmax(src, base + r * p.len, p.len);
+        }
+        return new RowArgmax(p, d, arg);
+    }
+
+    static Tensor max(Tensor x, int dim, boolean keepDim) {
+        RowArgmax ra = rowArgmax("max", x, dim, keepDim);
+        Plan p = ra.plan;
+        int[] arg = ra.arg;
+        float[] src = p.rowMajor.storage();
+        int base = p.rowMajor.offset();
+        float[] out = new float[p.rows];
+        for (int r = 0; r < p.rows; r++) {
             out[r] = src[base + r * p.len + arg[r]];
         }
         Tensor result = Tensor.wrap(out, p.outShape);
         int rows = p.rows;
         int len = p.len;
+        int d = ra.d;
         int[] inShape = x.shape();
         int rank = inShape.length;
         return Autograd.record(result, "max", (g, needs) -> {
@@ -155,38 +170,12 @@ final class Reductions {
     }
 
     static Tensor argmax(Tensor x, int dim, boolean keepDim) {
-        int d = Shape.dim(dim, x.dim());
-        if (x.shape()[d] == 0) {
-            throw new IllegalArgumentException("argmax over dimension " + dim + " of size 0 (shape " + Shape.str(x.shape()) + ")");
+        RowArgmax ra = rowArgmax("argmax", x, dim, keepDim);
+        float[] out = new float[ra.arg.length];
+        for (int r = 0; r < out.length; r++) {
+            out[r] = ra.arg[r];
         }
-        Plan p = plan(x, new int[] {d}, keepDim);
-        float[] src = p.rowMajor.storage();
-        int base = p.rowMajor.offset();
-        float[] out = new float[p.rows];
-        for (int r = 0; r < p.rows; r++) {
-            out[r] = argmaxRange(src, base + r * p.len, p.len);
-        }
-        return Tensor.wrap(out, p.outShape);
-    }
-
-    /** Index of the first maximum; a NaN counts as the maximum (first NaN wins), as in PyTorch. */
-    static int argmaxRange(float[] a, int off, int n) {
-        int best = 0;
-        float bestValue = a[off];
-        if (Float.isNaN(bestValue)) {
-            return 0;
-        }
-        for (int i = 1; i < n; i++) {
-            float v = a[off + i];
-            if (Float.isNaN(v)) {
-                return i;
-            }
-            if (v > bestValue) {
-                bestValue = v;
-                best = i;
-            }
-        }
-        return best;
+        return Tensor.wrap(out, ra.plan.outShape);
     }
 
     /**

@@ -31,8 +31,13 @@ class ParallelTest {
         ConcurrentHashMap<String, Boolean> names = new ConcurrentHashMap<>();
         for (int rep = 0; rep < 100; rep++) {
             Parallel.forRange(4, 2, (from, to) -> {
-                names.put(Thread.currentThread().getName(), true);
-                Parallel.forRange(10, 2, (a, b) -> assertThat(Thread.currentThread().getName()).isNotNull());
+                String outer = Thread.currentThread().getName();
+                names.put(outer, true);
+                // nested: both halves run inline, on the thread of the enclosing chunk
+                Parallel.forRange(10, 2, (a, b) -> {
+                    assertThat(Thread.currentThread().getName()).isNotNull().isEqualTo(outer);
+                    assertThat(b - a).isEqualTo(10);
+                });
             });
         }
         assertThat(names.keySet()).anyMatch(n -> n.startsWith("sprig-kernel-"));

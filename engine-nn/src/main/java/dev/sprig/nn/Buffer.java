@@ -19,7 +19,10 @@ public final class Buffer {
         if (value == null) {
             throw new IllegalArgumentException("a buffer cannot be null");
         }
-        this.value = value.detach();
+        // Kept compact (contiguous, offset 0), as parameters are: state-dict loads copy into storage().
+        Tensor t = value.detach();
+        float[] compact = t.rowMajorData();
+        this.value = compact == t.storage() ? t : Tensor.fromStorage(compact, t.shape());
     }
 
     public int[] shape() {

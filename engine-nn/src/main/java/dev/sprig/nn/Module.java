@@ -295,21 +295,11 @@ public abstract class Module {
         return result;
     }
 
+    /** {@code to} is a parameter's or buffer's tensor, which both keep compact: its storage is its elements. */
     private static void copyInto(Tensor from, Tensor to) {
         if (from != null && Arrays.equals(from.shape(), to.shape())) {
-            float[] src = from.toArray();
-            float[] dst = to.storage();
-            if (to.rowMajorData() == dst) {
-                System.arraycopy(src, 0, dst, 0, src.length);
-            } else {
-                int[] idx = new int[to.dim()];
-                for (int i = 0; i < src.length; i++) {
-                    to.set(src[i], idx);
-                    for (int d = idx.length - 1; d >= 0 && ++idx[d] == to.shape()[d]; d--) {
-                        idx[d] = 0;
-                    }
-                }
-            }
+            float[] src = from.rowMajorData();
+            System.arraycopy(src, 0, to.storage(), 0, src.length);
         }
     }
 

@@ -26,8 +26,9 @@ public final class Parameter {
         }
         Tensor leaf = value.isLeaf() ? value : value.detach();
         // Optimizers update storage() in place: keep it compact (contiguous, offset 0, no spare room).
-        if (leaf.rowMajorData() != leaf.storage()) {
-            leaf = Tensor.fromStorage(leaf.toArray(), leaf.shape());
+        float[] compact = leaf.rowMajorData();
+        if (compact != leaf.storage()) {
+            leaf = Tensor.fromStorage(compact, leaf.shape());
         }
         this.value = leaf.requiresGrad(true);
     }

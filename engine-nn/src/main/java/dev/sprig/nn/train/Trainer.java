@@ -80,10 +80,10 @@ public final class Trainer {
             int epoch = (int) (step / perEpoch);
             try (DataLoader.Batches batches = train.epoch(epoch, (int) (step % perEpoch))) {
                 while (batches.hasNext() && step < total) {
-                    trainStep(batches.next(), step, epoch, ckpt);
+                    double loss = trainStep(batches.next(), step, epoch, ckpt);
                     step++;
                     double elapsed = (System.nanoTime() - started) / 1e9;
-                    listener.onStep(step, total, lastLoss, optimizer.learningRate(), elapsed / (step - startStep) * (total - step));
+                    listener.onStep(step, total, loss, optimizer.learningRate(), elapsed / (step - startStep) * (total - step));
                     boolean end = step == total;
                     if (test != null && (end || (config.evalEvery() > 0 && step % config.evalEvery() == 0))) {
                         last = evaluate(model, test);
@@ -101,10 +101,8 @@ public final class Trainer {
         return last;
     }
 
-    private double lastLoss = Double.NaN;
-
-    /** One optimizer step on one batch. */
-    private void trainStep(DataLoader.Batch b, long step, int epoch, Path ckpt) {
+    /** One optimizer step on one batch; returns the batch's loss. */
+    private double trainStep(DataLoader.Batch b, long step, int epoch, Path ckpt) {
         float lr = config.schedule().at(step, config.totalSteps());
         optimizer.setLearningRate(lr);
         model.zeroGrad(); // every parameter, also ones the optimizer does not hold (clipping sees them all)
@@ -120,7 +118,7 @@ public final class Trainer {
         }
         optimizer.step();
         optimizer.zeroGrad();
-        lastLoss = value;
+        return value;
     }
 
     private void save(Path ckpt, long step) {
