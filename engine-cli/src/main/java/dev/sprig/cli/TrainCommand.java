@@ -74,6 +74,18 @@ final class TrainCommand implements Callable<Integer> {
         if (threads != null) {
             Parallel.setThreads(threads);
         }
+        if (out != null) {
+            // Fail before training, not at the first checkpoint.
+            try {
+                java.nio.file.Files.createDirectories(out);
+            } catch (java.io.IOException e) {
+                throw new IllegalArgumentException("--out " + out + " cannot be created as a directory (" + e.getClass().getSimpleName()
+                        + ": " + e.getMessage() + ")", e);
+            }
+            if (!java.nio.file.Files.isWritable(out)) {
+                throw new IllegalArgumentException("--out " + out + " is not a writable directory");
+            }
+        }
         LabeledImages trainSet;
         LabeledImages testSet;
         if (data == DataKind.fashion_mnist) {

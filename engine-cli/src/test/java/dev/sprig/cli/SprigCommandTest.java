@@ -53,6 +53,9 @@ class SprigCommandTest {
         Run unknown = run("train", "--model", "resnet99");
         assertThat(unknown.exit()).isEqualTo(2);
         assertThat(unknown.err()).contains("resnet99").contains("resnet20");
+        Run badOut = run("train", "--data", "shapes", "--out", "/proc/forbidden/run");
+        assertThat(badOut.exit()).isEqualTo(1);
+        assertThat(badOut.err()).contains("--out /proc/forbidden/run cannot be created");
         Run demo = run("demo", "--steps", "-1");
         assertThat(demo.exit()).isEqualTo(1);
         assertThat(demo.err()).contains("--steps must be >= 1, got -1");
