@@ -7,6 +7,7 @@ import dev.sprig.kernels.pool.GlobalAvgPool2d;
 import dev.sprig.kernels.pool.MaxPool2d;
 import dev.sprig.kernels.pool.Pool2dShape;
 import dev.sprig.tensor.Autograd;
+import dev.sprig.tensor.FlopCounter;
 import dev.sprig.tensor.Shape;
 import dev.sprig.tensor.Tensor;
 
@@ -38,6 +39,7 @@ final class ConvOps {
         float[] wd = weight.detach().contiguous().rowMajorData(); // [outC, inC/groups, kh, kw]
         float[] bd = bias == null ? null : bias.detach().contiguous().rowMajorData();
         float[] y = new float[s.outputSize()];                    // [n, outC, outH, outW]
+        FlopCounter.add((long) s.outputSize() * (s.inChannels() / groups) * s.kh() * s.kw());
         Conv2d.forward(s, xd, wd, bd, y);
         Tensor out = Tensor.fromStorage(y, s.n(), s.outChannels(), s.outH(), s.outW());
         return Autograd.record(out, "conv2d", (g, needs) -> {

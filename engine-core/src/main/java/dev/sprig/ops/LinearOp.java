@@ -4,6 +4,7 @@ import dev.sprig.kernels.gemm.Sgemm;
 import dev.sprig.kernels.vec.Elementwise;
 import dev.sprig.kernels.vec.Reductions;
 import dev.sprig.tensor.Autograd;
+import dev.sprig.tensor.FlopCounter;
 import dev.sprig.tensor.Shape;
 import dev.sprig.tensor.Tensor;
 
@@ -32,6 +33,7 @@ final class LinearOp {
         float[] xd = x.detach().contiguous().rowMajorData();
         float[] wd = weight.detach().contiguous().rowMajorData();
         float[] y = new float[rows * outF]; // [rows, outF]
+        FlopCounter.add((long) rows * outF * inF);
         // Y = X · Wᵀ
         Sgemm.sgemm(false, true, rows, outF, inF, 1f, xd, 0, Math.max(inF, 1), wd, 0, Math.max(inF, 1), 0f, y, 0, Math.max(outF, 1));
         if (bias != null) {

@@ -35,6 +35,7 @@ final class MatMul {
         outShape[batch.length] = m;
         outShape[batch.length + 1] = n;
         float[] out = new float[Shape.numel(outShape)];
+        FlopCounter.add((long) Shape.numel(batch) * m * n * k);
         multiply(a.detach(), b.detach(), batch, m, n, k, out);
         Tensor result = Tensor.wrap(out, outShape);
         return Autograd.record(result, "matmul", (g, needs) -> new Tensor[] {

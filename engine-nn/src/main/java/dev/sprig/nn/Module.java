@@ -295,6 +295,43 @@ public abstract class Module {
         return result;
     }
 
+    /**
+     * Loads a state dict whose tensors may be smaller or larger than this module's, as a pruned
+     * model's are: every parameter and buffer takes a copy of the dict's tensor, shape and all, and
+     * the layers, whose sizes follow their weights, follow. The keys must match exactly and each
+     * tensor must keep its rank; nothing changes when they do not.
+     */
+    public final void adoptStateDict(Map<String, Tensor> state) {
+        Map<String, Parameter> params = namedParameters();
+        Map<String, Buffer> bufs = namedBuffers();
+        List<String> missing = new ArrayList<>();
+        List<String> unexpected = new ArrayList<>();
+        List<String> rank = new ArrayList<>();
+        for (String k : state.keySet()) {
+            if (!params.containsKey(k) && !bufs.containsKey(k)) {
+                unexpected.add(k);
+            }
+        }
+        Map<String, int[]> own = new LinkedHashMap<>();
+        params.forEach((k, p) -> own.put(k, p.shape()));
+        bufs.forEach((k, b) -> own.put(k, b.shape()));
+        for (Map.Entry<String, int[]> e : own.entrySet()) {
+            Tensor t = state.get(e.getKey());
+            if (t == null) {
+                missing.add(e.getKey());
+            } else if (t.dim() != e.getValue().length) {
+                rank.add(e.getKey() + ": expected rank " + e.getValue().length + " like " + Shape.str(e.getValue()) + ", got "
+                        + Shape.str(t.shape()));
+            }
+        }
+        if (!missing.isEmpty() || !unexpected.isEmpty() || !rank.isEmpty()) {
+            throw new IllegalArgumentException("state dict does not fit " + getClass().getSimpleName() + ": missing " + missing
+                    + ", unexpected " + unexpected + ", rank mismatches " + rank);
+        }
+        params.forEach((k, p) -> p.set(Tensor.fromStorage(state.get(k).rowMajorData().clone(), state.get(k).shape())));
+        bufs.forEach((k, b) -> b.set(Tensor.fromStorage(state.get(k).rowMajorData().clone(), state.get(k).shape())));
+    }
+
     /** {@code to} is a parameter's or buffer's tensor, which both keep compact: its storage is its elements. */
     private static void copyInto(Tensor from, Tensor to) {
         if (from != null && Arrays.equals(from.shape(), to.shape())) {

@@ -94,7 +94,7 @@ public final class ViT extends Module {
                     + config.imageSize() + "], got " + Shape.str(x.shape()));
         }
         int n = x.size(0);
-        int d = config.dim();
+        int d = clsToken.get().size(2); // the current width, which pruning may have reduced below config.dim()
         Tensor patches = child("patch_embed").forward(x).flatten(2, 3).transpose(1, 2); // [n, patches, d]
         Tensor cls = clsToken.get().expand(n, 1, d);
         Tensor h = Functional.concat(List.of(cls, patches), 1).add(posEmbed.get());    // [n, 1 + patches, d]
