@@ -2,12 +2,12 @@ package dev.sprig.cli;
 
 import dev.sprig.data.Augment;
 import dev.sprig.data.DataLoader;
-import dev.sprig.data.FashionMnist;
 import dev.sprig.data.LabeledImages;
 import dev.sprig.data.Normalize;
-import dev.sprig.data.SyntheticShapes;
 import dev.sprig.kernels.Parallel;
 import dev.sprig.nn.Module;
+import dev.sprig.nn.ModelStats;
+import dev.sprig.nn.models.ModelFile;
 import dev.sprig.nn.models.ResNet;
 import dev.sprig.nn.models.ResNetConfig;
 import dev.sprig.nn.models.ViT;
@@ -21,6 +21,8 @@ import dev.sprig.nn.train.TrainConfig;
 import dev.sprig.nn.train.TrainListener;
 import dev.sprig.nn.train.Trainer;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
@@ -34,13 +36,11 @@ import picocli.CommandLine.Option;
 final class TrainCommand implements Callable<Integer> {
     enum ModelKind { resnet20, resnet32, resnet56, resnet18, vit }
 
-    enum DataKind { fashion_mnist, shapes }
-
     @Option(names = "--model", description = "One of ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).", defaultValue = "resnet20")
     ModelKind model;
 
     @Option(names = "--data", description = "One of ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).", defaultValue = "fashion_mnist")
-    DataKind data;
+    DataChoice data;
 
     @Option(names = "--epochs", description = "Epochs (default: ${DEFAULT-VALUE}).", defaultValue = "10")
     double epochs;
@@ -57,7 +57,7 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--limit", description = "Use only the first N training images (default: all).")
     Integer limit;
 
-    @Option(names = "--out", description = "Directory for checkpoints (last.safetensors); a run there resumes.")
+    @Option(names = "--out", description = "Directory for checkpoints (last.safetensors) and the trained model (model.safetensors); a run there resumes.")
     Path out;
 
     @Option(names = "--threads", description = "Kernel threads (default: all cores).")
@@ -86,15 +86,8 @@ final class TrainCommand implements Callable<Integer> {
                 throw new IllegalArgumentException("--out " + out + " is not a writable directory");
             }
         }
-        LabeledImages trainSet;
-        LabeledImages testSet;
-        if (data == DataKind.fashion_mnist) {
-            trainSet = FashionMnist.train(FashionMnist.dir());
-            testSet = FashionMnist.test(FashionMnist.dir());
-        } else {
-            trainSet = SyntheticShapes.generate(500, 32, seed, 0);
-            testSet = SyntheticShapes.generate(100, 32, seed, 1);
-        }
+        LabeledImages trainSet = data.train(seed);
+        LabeledImages testSet = data.test(seed);
         if (limit != null) {
             if (limit < 1) {
                 throw new IllegalArgumentException("--limit must be >= 1, got " + limit);
@@ -126,29 +119,52 @@ final class TrainCommand implements Callable<Integer> {
         long steps = Math.max(1, Math.round(epochs * train.batchesPerEpoch()));
         TrainConfig cfg = new TrainConfig(steps, new LrSchedule.CosineWithWarmup(peak, 0f, Math.min(steps / 20, 500)),
                 vit ? 1.0 : 0, 0f, train.batchesPerEpoch(), Math.max(1, train.batchesPerEpoch() / 4), out);
-        System.out.printf("%s on %s: %d parameters, %d training images, %d steps of %d%n", model, data, net.parameterCount(),
-                trainSet.size(), steps, batch);
+        System.out.printf("%s on %s: %s; %d training images, %d steps of %d%n", model, data,
+                ModelStats.of(net, trainSet.channels(), trainSet.height(), trainSet.width()), trainSet.size(), steps, batch);
         long t0 = System.nanoTime();
         Evaluation result;
-        try (ProgressBar bar = new ProgressBarBuilder().setTaskName("train").setInitialMax(steps).setStyle(ProgressBarStyle.ASCII)
-                .setUpdateIntervalMillis(500).continuousUpdate().build()) {
+        ProgressBar[] bar = new ProgressBar[1];
+        try {
             result = new Trainer(net, opt, train, test, cfg, new TrainListener() {
                 @Override
+                public void onStart(long startStep, long total) {
+                    if (startStep > 0) {
+                        System.out.printf("resuming from %s at step %d%n", out.resolve("last.safetensors"), startStep);
+                    }
+                    // startsFrom: the bar's ETA extrapolates only the steps this process runs, not the resumed ones.
+                    bar[0] = new ProgressBarBuilder().setTaskName("train").setInitialMax(total).setStyle(ProgressBarStyle.ASCII)
+                            .setUpdateIntervalMillis(500).continuousUpdate().startsFrom(startStep, java.time.Duration.ZERO).build();
+                }
+
+                @Override
                 public void onStep(long step, long total, double loss, float lrNow, double eta) {
-                    bar.stepTo(step);
-                    bar.setExtraMessage(String.format("loss %.3f", loss));
+                    bar[0].stepTo(step);
+                    bar[0].setExtraMessage(String.format("loss %.3f", loss));
                 }
 
                 @Override
                 public void onEval(long step, Evaluation e) {
-                    bar.setExtraMessage(String.format("test %.2f%%", 100 * e.accuracy()));
+                    bar[0].setExtraMessage(String.format("test %.2f%%", 100 * e.accuracy()));
                     System.err.printf("%nstep %d: test %s%n", step, e);
                 }
             }).run();
+        } finally {
+            if (bar[0] != null) {
+                bar[0].close();
+            }
         }
         double secs = (System.nanoTime() - t0) / 1e9;
         System.out.printf("test accuracy %.2f%% (loss %.4f) after %d steps in %.1f s (%.0f images/s)%n", 100 * result.accuracy(),
                 result.loss(), steps, secs, steps * (double) batch / secs);
+        if (out != null) {
+            Map<String, String> meta = new LinkedHashMap<>(data.metadata(seed, norm));
+            meta.put("trained.model", model.name());
+            meta.put("trained.steps", Long.toString(steps));
+            meta.put("trained.test_accuracy", Double.toString(result.accuracy()));
+            Path file = out.resolve("model.safetensors");
+            ModelFile.save(file, net, meta);
+            System.out.println("model written to " + file + " (evaluate it with: sprig eval " + file + ")");
+        }
         return 0;
     }
 }

@@ -43,6 +43,22 @@ class SprigCommandTest {
         assertThat(again.exit()).isZero();
         String acc = r.out().substring(r.out().indexOf("test accuracy"), r.out().indexOf("(loss"));
         assertThat(again.out()).contains(acc);
+
+        // the trained model, loaded from its file alone, evaluates to the accuracy training reported
+        Path model = dir.resolve("model.safetensors");
+        assertThat(r.out()).contains("model written to " + model);
+        Run eval = run("eval", model.toString());
+        assertThat(eval.exit()).as(eval.err()).isZero();
+        String pct = acc.substring("test accuracy ".length()).trim();
+        assertThat(eval.out()).contains("shapes test: accuracy " + pct).contains("parameters").contains("MMACs");
+        Run notModel = run("eval", dir.resolve("last.safetensors").toString());
+        assertThat(notModel.exit()).isEqualTo(1);
+        assertThat(notModel.err()).contains("last.safetensors").contains("not a Sprig model file");
+        Run wrongData = run("eval", model.toString(), "--data", "fashion_mnist");
+        assertThat(wrongData.exit()).isEqualTo(1);
+        Run missing = run("eval", dir.resolve("nope.safetensors").toString());
+        assertThat(missing.exit()).isEqualTo(1);
+        assertThat(missing.err()).contains("nope.safetensors does not exist");
     }
 
     @Test

@@ -4,6 +4,10 @@ import java.nio.file.Path;
 
 /** Receives a training run's progress; the CLI draws it as a progress bar with an ETA. */
 public interface TrainListener {
+    /** Before the first step; {@code startStep} > 0 when the run resumed from a checkpoint. */
+    default void onStart(long startStep, long totalSteps) {
+    }
+
     /** After each optimizer step. {@code etaSeconds} extrapolates the steps done in this process. */
     default void onStep(long step, long totalSteps, double loss, float lr, double etaSeconds) {
     }

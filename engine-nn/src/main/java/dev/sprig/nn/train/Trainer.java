@@ -73,6 +73,7 @@ public final class Trainer {
             throw new IllegalArgumentException("the training data gives no batch (" + train.data().size() + " samples)");
         }
         long startStep = step;
+        listener.onStart(startStep, total);
         long started = System.nanoTime();
         Evaluation last = null;
         model.train(true);
