@@ -16,7 +16,7 @@ import java.util.Random;
  * Sequential of blocks "0", "1", ...), fc}. Convs are initialised Kaiming-normal (fan-out),
  * BatchNorm γ=1, β=0, as torchvision.
  */
-public final class ResNet extends Module {
+public final class ResNet extends Module implements FeatureExtractor {
     private final ResNetConfig config;
 
     public ResNet(ResNetConfig config, long seed) {

@@ -20,7 +20,7 @@ import java.util.Random;
  * norm2, mlp.{fc1, act, fc2}}, norm, head}. Linear weights and embeddings are truncated-normal
  * (std 0.02) with zero biases, as timm.
  */
-public final class ViT extends Module {
+public final class ViT extends Module implements FeatureExtractor {
     private final ViTConfig config;
     private final Parameter clsToken; // [1, 1, d]
     private final Parameter posEmbed; // [1, 1 + patches, d]
