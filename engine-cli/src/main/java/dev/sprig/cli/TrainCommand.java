@@ -31,13 +31,16 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** {@code sprig train}: trains a model on a dataset, with checkpoints and resume. */
-@Command(name = "train", mixinStandardHelpOptions = true,
-        description = "Train a ResNet or a ViT on Fashion-MNIST or the generated shapes dataset; resumes from --out if a checkpoint is there.")
+@Command(name = "pretrain", aliases = "train", mixinStandardHelpOptions = true,
+        description = "Pre-train (train) a ResNet or a ViT on all classes of Fashion-MNIST or the generated shapes; writes model.safetensors to --out and resumes from a checkpoint there.")
 final class TrainCommand implements Callable<Integer> {
-    enum ModelKind { resnet20, resnet32, resnet56, resnet18, vit }
+    enum ModelKind { resnet8, resnet14, resnet20, resnet32, resnet56, resnet18, vit }
 
     @Option(names = "--model", description = "One of ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).", defaultValue = "resnet20")
     ModelKind model;
+
+    @Option(names = "--width", description = "ResNet width multiplier (default: ${DEFAULT-VALUE}).", defaultValue = "1")
+    float width;
 
     @Option(names = "--data", description = "One of ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).", defaultValue = "fashion_mnist")
     DataChoice data;
@@ -104,13 +107,16 @@ final class TrainCommand implements Callable<Integer> {
                 : new Augment.Chain(new Augment.RandomCrop(pad), new Augment.HorizontalFlip());
         DataLoader train = DataLoader.builder(trainSet, batch).seed(seed).augment(aug).normalize(norm).build();
         DataLoader test = DataLoader.builder(testSet, 256).shuffle(false).normalize(norm).build();
+        if (!(width > 0 && width <= 4)) {
+            throw new IllegalArgumentException("--width must be in (0, 4], got " + width);
+        }
         Module net = switch (model) {
-            case resnet20 -> new ResNet(ResNetConfig.cifar(20, trainSet.channels(), trainSet.classes()), seed);
-            case resnet32 -> new ResNet(ResNetConfig.cifar(32, trainSet.channels(), trainSet.classes()), seed);
-            case resnet56 -> new ResNet(ResNetConfig.cifar(56, trainSet.channels(), trainSet.classes()), seed);
-            case resnet18 -> new ResNet(ResNetConfig.resnet18(trainSet.channels(), trainSet.classes(), ResNetConfig.Stem.SMALL), seed);
+            case resnet18 -> new ResNet(ResNetConfig.resnet18(trainSet.channels(), trainSet.classes(), ResNetConfig.Stem.SMALL)
+                    .withWidthMultiplier(width), seed);
             case vit -> new ViT(ViTConfig.small(trainSet.channels(), trainSet.height(), trainSet.height() % 7 == 0 ? 7 : 4,
                     trainSet.classes()), seed);
+            default -> new ResNet(ResNetConfig.cifar(Integer.parseInt(model.name().substring(6)), trainSet.channels(),
+                    trainSet.classes()).withWidthMultiplier(width), seed);
         };
         boolean vit = model == ModelKind.vit;
         float peak = lr != null ? lr : (vit ? 1e-3f : 0.1f);
