@@ -62,7 +62,6 @@ record Padding(int top, int bottom, int left, int right) {
 
     /** {@code x [n, c, h, w]} surrounded by {@code value}: {@code [n, c, top + h + bottom, left + w + right]}. */
     Tensor pad(Tensor x, float value) {
-        int[] s = x.shape();
         Tensor rows = concat(x, 2, top, bottom, value);
         return concat(rows, 3, left, right, value);
     }
