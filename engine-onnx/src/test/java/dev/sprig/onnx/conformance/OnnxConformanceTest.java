@@ -38,8 +38,11 @@ class OnnxConformanceTest {
 
     @TestFactory
     Stream<DynamicTest> onnxNodeCases() throws IOException {
-        InstalledData.require(Files.isDirectory(ROOT), "libonnx-testdata (the ONNX operator test cases, " + ROOT + ")",
-                "run: apt-get install -y libonnx-testdata");
+        if (!Files.isDirectory(ROOT)) {
+            // One visible skipped (or, under SPRIG_REQUIRE_DATA=1, failed) test rather than an empty factory.
+            return Stream.of(DynamicTest.dynamicTest("libonnx-testdata installed", () -> InstalledData.require(false,
+                    "libonnx-testdata (the ONNX operator test cases, " + ROOT + ")", "run: apt-get install -y libonnx-testdata")));
+        }
         List<Path> dirs;
         try (Stream<Path> s = Files.list(ROOT)) {
             dirs = s.filter(d -> Files.isRegularFile(d.resolve("model.onnx"))).sorted().toList();
@@ -97,6 +100,8 @@ class OnnxConformanceTest {
         System.out.println("ONNX conformance (libonnx-testdata, " + ROOT + "), tolerance |diff| <= " + Tolerance.ATOL
                 + " + " + Tolerance.RTOL + "·|expected|:");
         System.out.println(summary.table());
+        List<String> noCases = REQUIRED.stream().filter(op -> summary.row(op).floatCases == 0).toList();
+        System.out.println("Required operators with no float cases in this test data (nothing to run): " + noCases);
         assertThat(summary.failures()).as("failed cases").isEmpty();
         assertThat(summary.ran()).as("cases run (a drop means cases are being skipped)").isGreaterThanOrEqualTo(MIN_RAN);
         for (String op : REQUIRED) {
