@@ -56,6 +56,14 @@ class SprigCommandTest {
         assertThat(notModel.err()).contains("last.safetensors").contains("not a Sprig model file");
         Run wrongData = run("eval", model.toString(), "--data", "fashion_mnist");
         assertThat(wrongData.exit()).isEqualTo(1);
+        Path onnx = dir.resolve("model.onnx");
+        Run export = run("export", model.toString(), "--out", onnx.toString());
+        assertThat(export.exit()).as(export.err()).isZero();
+        assertThat(export.out()).contains("[n, 3, 32, 32]");
+        assertThat(Files.exists(onnx)).isTrue();
+        Run badInput = run("export", model.toString(), "--out", onnx.toString(), "--input", "3,0,32");
+        assertThat(badInput.exit()).isEqualTo(1);
+        assertThat(badInput.err()).contains("--input must be three positive sizes");
         Run missing = run("eval", dir.resolve("nope.safetensors").toString());
         assertThat(missing.exit()).isEqualTo(1);
         assertThat(missing.err()).contains("nope.safetensors does not exist");

@@ -45,6 +45,16 @@ public final class BatchNorm2d extends Module {
         return runningVar;
     }
 
+    /** The running statistics' update rate. */
+    public float momentum() {
+        return momentum;
+    }
+
+    /** The ε added to the variance. */
+    public float eps() {
+        return eps;
+    }
+
     public int channels() {
         return weight.shape()[0];
     }

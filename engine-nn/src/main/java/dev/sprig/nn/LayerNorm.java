@@ -22,6 +22,11 @@ public final class LayerNorm extends Module {
         this(d, 1e-5f);
     }
 
+    /** The ε added to the variance. */
+    public float eps() {
+        return eps;
+    }
+
     public int size() {
         return weight.shape()[0];
     }

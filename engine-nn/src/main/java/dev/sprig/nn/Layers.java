@@ -57,6 +57,18 @@ public final class Layers {
             this.padding = padding;
         }
 
+        public int kernel() {
+            return kernel;
+        }
+
+        public int stride() {
+            return stride;
+        }
+
+        public int padding() {
+            return padding;
+        }
+
         @Override
         public Tensor forward(Tensor x) {
             return Functional.maxPool2d(x, kernel, stride, padding);
@@ -77,6 +89,18 @@ public final class Layers {
             this.kernel = kernel;
             this.stride = stride;
             this.padding = padding;
+        }
+
+        public int kernel() {
+            return kernel;
+        }
+
+        public int stride() {
+            return stride;
+        }
+
+        public int padding() {
+            return padding;
         }
 
         @Override

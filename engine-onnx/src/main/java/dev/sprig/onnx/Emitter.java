@@ -141,14 +141,14 @@ final class Emitter {
         List<String> inputs = List.of(x.name(), g.weight(join(path, "weight"), bn.weight().get()),
                 g.weight(join(path, "bias"), bn.bias().get()), g.weight(join(path, "running_mean"), bn.runningMean().get()),
                 g.weight(join(path, "running_var"), bn.runningVar().get()));
-        return new Val(g.node("BatchNormalization", path, inputs, f("epsilon", ModuleFields.floatField(bn, "eps"))), x.rank());
+        return new Val(g.node("BatchNormalization", path, inputs, f("epsilon", bn.eps())), x.rank());
     }
 
     /** LayerNormalization (opset 17) over the last dimension. */
     private Val layerNorm(LayerNorm ln, String path, Val x) {
         List<String> inputs = List.of(x.name(), g.weight(join(path, "weight"), ln.parameter("weight").get()),
                 g.weight(join(path, "bias"), ln.parameter("bias").get()));
-        return new Val(g.node("LayerNormalization", path, inputs, i("axis", -1), f("epsilon", ModuleFields.floatField(ln, "eps"))),
+        return new Val(g.node("LayerNormalization", path, inputs, i("axis", -1), f("epsilon", ln.eps())),
                 x.rank());
     }
 
@@ -190,9 +190,9 @@ final class Emitter {
 
     /** Square window, floor-mode output size (ceil_mode 0); average pooling counts the padding, as Sprig's layer. */
     private Val pool(String op, Module p, String path, Val x) {
-        int k = ModuleFields.intField(p, "kernel");
-        int s = ModuleFields.intField(p, "stride");
-        int pad = ModuleFields.intField(p, "padding");
+        int k = p instanceof Layers.MaxPool2d mp ? mp.kernel() : ((Layers.AvgPool2d) p).kernel();
+        int s = p instanceof Layers.MaxPool2d mp ? mp.stride() : ((Layers.AvgPool2d) p).stride();
+        int pad = p instanceof Layers.MaxPool2d mp ? mp.padding() : ((Layers.AvgPool2d) p).padding();
         if (op.equals("MaxPool")) {
             return new Val(g.node(op, path, List.of(x.name()), ints("kernel_shape", k, k), ints("strides", s, s),
                     ints("pads", pad, pad, pad, pad)), 4);
