@@ -95,6 +95,8 @@ final class BatchNormOp {
         float[] out = new float[in.length];
         Elementwise.affinePerChannel(in, 0, scale, shift, out, 0, n, c, plane);
         Tensor result = Tensor.fromStorage(out, shape);
+        // The running statistics are inputs only so that graph walkers (pruning) see them; they never
+        // require a gradient, so backward skips them.
         return Autograd.record(result, "batchNorm", (grad, needs) -> {
             float[] dy = grad.contiguous().rowMajorData();
             float[] dx = needs[0] ? new float[in.length] : null;
@@ -145,7 +147,7 @@ final class BatchNormOp {
                     dx == null ? null : Tensor.fromStorage(dx, shape), null, null,
                     dg == null ? null : Tensor.fromStorage(dg, c),
                     db == null ? null : Tensor.fromStorage(db, c)};
-        }, x, null, null, gamma, beta);
+        }, x, runningMean, runningVar, gamma, beta);
     }
 
     private static void update(Tensor running, int ch, float momentum, float value) {

@@ -1,6 +1,7 @@
 package dev.sprig.ops;
 
 import dev.sprig.tensor.Autograd;
+import dev.sprig.tensor.Node;
 import dev.sprig.tensor.Shape;
 import dev.sprig.tensor.Tensor;
 import java.util.List;
@@ -53,7 +54,7 @@ final class IndexOps {
             at += sizes[p];
         }
         Tensor result = Tensor.fromStorage(out, outShape);
-        return Autograd.record(result, "concat", (g, needs) -> {
+        return Autograd.record(result, "concat", new Node.AtDim(d), (g, needs) -> {
             Tensor[] grads = new Tensor[sizes.length];
             int start = 0;
             for (int p = 0; p < sizes.length; p++) {
@@ -92,7 +93,7 @@ final class IndexOps {
         }
         Tensor result = Tensor.fromStorage(out, outShape);
         int[] idx = index.clone();
-        return Autograd.record(result, "indexSelect", (g, needs) -> {
+        return Autograd.record(result, "indexSelect", new Node.AtDim(d), (g, needs) -> {
             // dX[.., index[i], ..] += dY[.., i, ..] (repeated indices accumulate)
             float[] dy = g.contiguous().rowMajorData();
             float[] dx = new float[src.length];

@@ -2,6 +2,7 @@ package dev.sprig.ops;
 
 import dev.sprig.kernels.vec.RowKernels;
 import dev.sprig.tensor.Autograd;
+import dev.sprig.tensor.Node;
 import dev.sprig.tensor.Shape;
 import dev.sprig.tensor.Tensor;
 
@@ -29,7 +30,7 @@ final class SoftmaxOp {
         }
         Tensor y = Tensor.fromStorage(out, movedShape);
         Tensor result = last ? y : y.transpose(d, rank - 1);
-        return Autograd.record(result, log ? "logSoftmax" : "softmax", (g, needs) -> {
+        return Autograd.record(result, log ? "logSoftmax" : "softmax", new Node.AtDim(d), (g, needs) -> {
             float[] dy = (last ? g : g.transpose(d, rank - 1)).contiguous().rowMajorData();
             float[] dx = new float[rows * cols];
             if (log) {

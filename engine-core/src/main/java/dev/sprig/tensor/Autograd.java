@@ -20,6 +20,14 @@ public final class Autograd {
      * input requires a gradient; otherwise does nothing. Returns {@code out}.
      */
     public static Tensor record(Tensor out, String name, Node.BackwardFn fn, Tensor... inputs) {
+        return record(out, name, null, fn, inputs);
+    }
+
+    /**
+     * As {@link #record(Tensor, String, Node.BackwardFn, Tensor...)}, also keeping the op's
+     * arguments {@code attrs} (may be null) on the node for graph walkers.
+     */
+    public static Tensor record(Tensor out, String name, Node.Attrs attrs, Node.BackwardFn fn, Tensor... inputs) {
         if (!GradMode.isEnabled()) {
             return out;
         }
@@ -33,7 +41,7 @@ public final class Autograd {
         if (!any) {
             return out;
         }
-        out.setGradFn(new Node(name, inputs.clone(), fn));
+        out.setGradFn(new Node(name, attrs, inputs.clone(), fn));
         return out;
     }
 

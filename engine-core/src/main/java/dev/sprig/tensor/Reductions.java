@@ -88,7 +88,7 @@ final class Reductions {
             Tensor c = x.detach().contiguous();
             dev.sprig.kernels.vec.Reductions.sumOuterInto(c.storage(), c.offset(), p.len, p.rows, out, 0);
             Tensor result = Tensor.wrap(out, p.outShape);
-            return Autograd.record(result, "sum", (g, needs) -> new Tensor[] {g.reshape(keepShape).expand(inShape)}, x);
+            return Autograd.record(result, "sum", reduceAttrs(x, dims, keepDim), (g, needs) -> new Tensor[] {g.reshape(keepShape).expand(inShape)}, x);
         }
         float[] src = p.rowMajor.storage();
         int base = p.rowMajor.offset();
@@ -97,7 +97,16 @@ final class Reductions {
         }
         Tensor result = Tensor.wrap(out, p.outShape);
         // d(sum)/dx = 1 for every reduced element: broadcast dY back over the reduced dims.
-        return Autograd.record(result, "sum", (g, needs) -> new Tensor[] {g.reshape(keepShape).expand(inShape)}, x);
+        return Autograd.record(result, "sum", reduceAttrs(x, dims, keepDim), (g, needs) -> new Tensor[] {g.reshape(keepShape).expand(inShape)}, x);
+    }
+
+    /** The reduced dims, made non-negative, for graph walkers. */
+    private static Node.Reduce reduceAttrs(Tensor x, int[] dims, boolean keepDim) {
+        int[] resolved = new int[dims.length];
+        for (int i = 0; i < dims.length; i++) {
+            resolved[i] = Shape.dim(dims[i], x.dim());
+        }
+        return new Node.Reduce(resolved, keepDim);
     }
 
     static Tensor mean(Tensor x, int[] dims, boolean keepDim) {
@@ -147,7 +156,7 @@ final class Reductions {
         int d = ra.d;
         int[] inShape = x.shape();
         int rank = inShape.length;
-        return Autograd.record(result, "max", (g, needs) -> {
+        return Autograd.record(result, "max", new Node.Reduce(new int[] {d}, keepDim), (g, needs) -> {
             // dX is dY at the (first) argmax of each row and 0 elsewhere, built in the permuted
             // [kept..., dim] layout and permuted back.
             Tensor gc = g.contiguous();

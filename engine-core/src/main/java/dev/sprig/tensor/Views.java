@@ -68,8 +68,12 @@ final class Views {
             newStrides[i] = strides[d];
             inverse[d] = i;
         }
+        int[] resolved = new int[rank];
+        for (int i = 0; i < rank; i++) {
+            resolved[i] = Shape.dim(order[i], rank);
+        }
         Tensor out = view(t, newShape, newStrides, t.offset());
-        return Autograd.record(out, "permute", (g, needs) -> new Tensor[] {g.permute(inverse)}, t);
+        return Autograd.record(out, "permute", new Node.Permute(resolved), (g, needs) -> new Tensor[] {g.permute(inverse)}, t);
     }
 
     static Tensor transpose(Tensor t, int dim0, int dim1) {
@@ -113,7 +117,7 @@ final class Views {
         int offset = t.offset() + start * strides[d];
         strides[d] *= step;
         Tensor out = view(t, shape, strides, offset);
-        return Autograd.record(out, "slice", (g, needs) -> {
+        return Autograd.record(out, "slice", new Node.Slice(d, start, end, step), (g, needs) -> {
             // dX is zero outside the slice and dY inside it.
             Tensor dx = Tensor.zeros(inShape);
             Tensor window = dx.slice(d, start, end, step);
@@ -180,7 +184,7 @@ final class Views {
             }
         }
         Tensor out = view(t, s, st, t.offset());
-        return Autograd.record(out, "unsqueeze", (g, needs) -> new Tensor[] {g.squeeze(d)}, t);
+        return Autograd.record(out, "unsqueeze", new Node.AtDim(d), (g, needs) -> new Tensor[] {g.squeeze(d)}, t);
     }
 
     static Tensor squeeze(Tensor t, int dim) {
@@ -202,6 +206,6 @@ final class Views {
             }
         }
         Tensor out = view(t, s, st, t.offset());
-        return Autograd.record(out, "squeeze", (g, needs) -> new Tensor[] {g.unsqueeze(d)}, t);
+        return Autograd.record(out, "squeeze", new Node.AtDim(d), (g, needs) -> new Tensor[] {g.unsqueeze(d)}, t);
     }
 }

@@ -1,8 +1,13 @@
 package dev.sprig.nn;
 
 import dev.sprig.ops.Functional;
+import dev.sprig.prune.Group;
+import dev.sprig.prune.PrunableBlock;
+import dev.sprig.prune.Slice;
 import dev.sprig.tensor.Shape;
 import dev.sprig.tensor.Tensor;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Random;
 
 /**
@@ -14,8 +19,9 @@ import java.util.Random;
  * {@code [d, heads·headDim]} with head {@code i} in the same columns. Removing a head removes those
  * rows and columns; {@link #heads()} follows the weights' shapes, {@code headDim} stays.
  * With {@code fusedQkv} one {@code [3·heads·headDim, d]} linear holds q, k, v stacked (as timm).
+ * Pruning sees this structure through {@link #pruningSpec()}.
  */
-public final class MultiHeadSelfAttention extends Module {
+public final class MultiHeadSelfAttention extends Module implements PrunableBlock {
     private final int headDim;
     private final boolean fused;
 
@@ -85,6 +91,33 @@ public final class MultiHeadSelfAttention extends Module {
     /** {@code [b, t, h·hd] -> [b, h, t, hd]} (a view). */
     private Tensor heads(Tensor y, int b, int t, int h) {
         return y.reshape(b, t, h, headDim).permute(0, 2, 1, 3);
+    }
+
+    /**
+     * For pruning: the input width d is the columns of q, k, v (or qkv), the output width the rows of
+     * proj and its bias; the {@code heads} group's unit i is rows {@code i·headDim ..} of q, k and v
+     * (in each third of a fused qkv) with their biases, and the same columns of proj. The attention
+     * products scale with the heads.
+     */
+    @Override
+    public PrunableBlock.Spec pruningSpec() {
+        int inner = heads() * headDim;
+        List<Slice> input = new ArrayList<>();
+        List<Slice> heads = new ArrayList<>();
+        for (String name : fused ? List.of("qkv") : List.of("q", "k", "v")) {
+            input.add(new Slice(name + ".weight", 1, 1, 0, Slice.Role.WEIGHT_IN));
+            boolean bias = ((Linear) child(name)).bias() != null;
+            for (int part = 0; part < (fused ? 3 : 1); part++) {
+                heads.add(new Slice(name + ".weight", 0, headDim, part * inner, Slice.Role.WEIGHT_OUT));
+                if (bias) {
+                    heads.add(new Slice(name + ".bias", 0, headDim, part * inner, Slice.Role.BIAS));
+                }
+            }
+        }
+        heads.add(new Slice("proj.weight", 1, headDim, 0, Slice.Role.WEIGHT_IN));
+        List<Slice> output = List.of(new Slice("proj.weight", 0, 1, 0, Slice.Role.WEIGHT_OUT),
+                new Slice("proj.bias", 0, 1, 0, Slice.Role.BIAS));
+        return new PrunableBlock.Spec(input, output, List.of(new PrunableBlock.InnerGroup("heads", Group.Kind.HEADS, heads(), heads, true)));
     }
 
     @Override

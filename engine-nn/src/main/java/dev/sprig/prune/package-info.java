@@ -1,0 +1,19 @@
+/**
+ * Structured pruning: remove whole channels, attention heads and hidden nodes, so the model gets
+ * smaller tensors and fewer operations, not zeros.
+ *
+ * <p>The parts, each a separate type as in Torch-Pruning:
+ * <ul>
+ *   <li>{@link dev.sprig.prune.PruningGraph}: the coupled {@link dev.sprig.prune.Group}s of a model,
+ *       found by tracing one forward pass (a conv's filters with its BatchNorm and its consumers' input
+ *       channels; a ResNet stage joined by residual adds; a ViT's heads, MLP hidden nodes and width),
+ *       with an exact {@link dev.sprig.prune.CostModel} of parameters and MACs. Modules whose structure
+ *       the ops do not show (attention) declare it by implementing {@link dev.sprig.prune.PrunableBlock}.</li>
+ *   <li>{@link dev.sprig.prune.PruningMask}: which units of each group to keep, serialisable.</li>
+ * </ul>
+ *
+ * <p>Group ids are stable names ({@code layer1.0.conv1:out}, {@code layer2:residual},
+ * {@code blocks.3.attn:heads}, {@code blocks.3.mlp.fc1:out}, {@code blocks:embedding}) that stay the
+ * same after shrinking, so masks from different tasks can be compared unit by unit.
+ */
+package dev.sprig.prune;
