@@ -21,13 +21,15 @@ final class GroupAssembler {
         this.t = t;
     }
 
-    record Result(List<Group> groups, CostModel cost) {}
+    record Result(List<Group> groups, CostModel cost, Map<String, int[]> shapes) {}
 
     static Result assemble(Tracer t) {
         GroupAssembler a = new GroupAssembler(t);
         a.buildGroups();
         a.checkDisjoint();
-        return new Result(List.copyOf(a.groups), a.costModel());
+        Map<String, int[]> shapes = new LinkedHashMap<>();
+        t.tensorsByName.forEach((name, tensor) -> shapes.put(name, tensor.shape()));
+        return new Result(List.copyOf(a.groups), a.costModel(), shapes);
     }
 
     /** What every slot set holds: a candidate group before naming. */

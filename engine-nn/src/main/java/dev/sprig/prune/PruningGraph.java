@@ -35,14 +35,17 @@ public final class PruningGraph {
     private final int[] inputShape;
     private final Set<String> excludedIds;
     private final Set<Group.Kind> excludedKinds;
+    private final Map<String, int[]> shapes; // every parameter and buffer at trace time
 
-    private PruningGraph(List<Group> groups, CostModel cost, int[] inputShape, Set<String> excludedIds, Set<Group.Kind> excludedKinds) {
+    private PruningGraph(List<Group> groups, CostModel cost, int[] inputShape, Map<String, int[]> shapes, Set<String> excludedIds,
+                         Set<Group.Kind> excludedKinds) {
         this.groups = List.copyOf(groups);
         for (Group g : this.groups) {
             byId.put(g.id(), g);
         }
         this.cost = cost;
         this.inputShape = inputShape.clone();
+        this.shapes = shapes;
         this.excludedIds = Collections.unmodifiableSet(new LinkedHashSet<>(excludedIds));
         this.excludedKinds = excludedKinds.isEmpty() ? Set.of() : Collections.unmodifiableSet(EnumSet.copyOf(excludedKinds));
     }
@@ -61,7 +64,7 @@ public final class PruningGraph {
             }
         }
         GroupAssembler.Result r = GroupAssembler.assemble(Tracer.trace(model, inputShape));
-        return new PruningGraph(r.groups(), r.cost(), inputShape, Set.of(), Set.of());
+        return new PruningGraph(r.groups(), r.cost(), inputShape, Collections.unmodifiableMap(r.shapes()), Set.of(), Set.of());
     }
 
     /** Traces {@code model} (typically this graph's model after shrinking) again, with the same exclusions. */
@@ -88,7 +91,7 @@ public final class PruningGraph {
         }
         Set<String> all = new LinkedHashSet<>(excludedIds);
         all.addAll(set);
-        return new PruningGraph(out, cost, inputShape, all, excludedKinds);
+        return new PruningGraph(out, cost, inputShape, shapes, all, excludedKinds);
     }
 
     /** This graph with every group of the given kinds excluded as well (e.g. {@code RESIDUAL}). */
@@ -101,7 +104,7 @@ public final class PruningGraph {
         Set<Group.Kind> all = EnumSet.noneOf(Group.Kind.class);
         all.addAll(excludedKinds);
         all.addAll(set);
-        return new PruningGraph(out, cost, inputShape, excludedIds, all);
+        return new PruningGraph(out, cost, inputShape, shapes, excludedIds, all);
     }
 
     /** Every group, excluded ones included, in forward order. */
@@ -159,6 +162,20 @@ public final class PruningGraph {
     /** Parameters and MACs as functions of the kept units. */
     public CostModel cost() {
         return cost;
+    }
+
+    /** The shape parameter or buffer {@code name} had when the model was traced. */
+    public int[] tracedShape(String name) {
+        int[] s = shapes.get(name);
+        if (s == null) {
+            throw new IllegalArgumentException("the traced model has no parameter or buffer '" + name + "'");
+        }
+        return s.clone();
+    }
+
+    /** Names of every parameter and buffer of the traced model. */
+    public Set<String> tensorNames() {
+        return shapes.keySet();
     }
 
     /** The traced input shape, without the batch dimension. */

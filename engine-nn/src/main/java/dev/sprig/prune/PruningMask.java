@@ -138,6 +138,12 @@ public final class PruningMask {
         return all == 0 ? 1.0 : (double) kept / all;
     }
 
+    /** True when group {@code id} keeps all its units. */
+    public boolean isAllKeep(String id) {
+        boolean[] k = flags(id);
+        return count(k) == k.length;
+    }
+
     /** True when every listed group keeps all its units. */
     public boolean isAllKeep() {
         for (boolean[] k : keep.values()) {

@@ -10,6 +10,9 @@
  *       with an exact {@link dev.sprig.prune.CostModel} of parameters and MACs. Modules whose structure
  *       the ops do not show (attention) declare it by implementing {@link dev.sprig.prune.PrunableBlock}.</li>
  *   <li>{@link dev.sprig.prune.PruningMask}: which units of each group to keep, serialisable.</li>
+ *   <li>{@link dev.sprig.prune.SoftMask}: zero the removed units and keep them zero while training.</li>
+ *   <li>{@link dev.sprig.prune.Shrinker}: physically remove them — weights, biases, BatchNorm
+ *       statistics, gradients and optimizer state — with a {@link dev.sprig.prune.PruneReport}.</li>
  * </ul>
  *
  * <p>Group ids are stable names ({@code layer1.0.conv1:out}, {@code layer2:residual},
