@@ -1,0 +1,595 @@
+package dev.sprig.method.experiment;
+
+import dev.sprig.data.Augment;
+import dev.sprig.data.DataLoader;
+import dev.sprig.data.FashionMnist;
+import dev.sprig.data.LabeledImages;
+import dev.sprig.data.Normalize;
+import dev.sprig.data.SyntheticShapes;
+import dev.sprig.data.Tasks;
+import dev.sprig.method.BankEntry;
+import dev.sprig.method.MaskBank;
+import dev.sprig.method.ModelFingerprint;
+import dev.sprig.method.Neighbour;
+import dev.sprig.method.OneShotSelection;
+import dev.sprig.method.Retrieval;
+import dev.sprig.method.ScoreMask;
+import dev.sprig.method.TaskEmbedding;
+import dev.sprig.method.TaskSimilarity;
+import dev.sprig.method.VoteWeighting;
+import dev.sprig.nn.ModelStats;
+import dev.sprig.nn.Module;
+import dev.sprig.nn.io.AtomicFiles;
+import dev.sprig.nn.io.Json;
+import dev.sprig.nn.models.ModelFile;
+import dev.sprig.nn.models.ResNet;
+import dev.sprig.nn.models.ResNetConfig;
+import dev.sprig.nn.models.ViT;
+import dev.sprig.nn.models.ViTConfig;
+import dev.sprig.nn.optim.AdamW;
+import dev.sprig.nn.optim.LrSchedule;
+import dev.sprig.nn.optim.Optimizer;
+import dev.sprig.nn.optim.Sgd;
+import dev.sprig.nn.train.Evaluation;
+import dev.sprig.nn.train.TrainConfig;
+import dev.sprig.nn.train.TrainListener;
+import dev.sprig.nn.train.Trainer;
+import dev.sprig.ops.Functional;
+import dev.sprig.prune.Group;
+import dev.sprig.prune.Importance;
+import dev.sprig.prune.PruningGraph;
+import dev.sprig.prune.PruningMask;
+import dev.sprig.prune.Shrinker;
+import dev.sprig.prune.SoftMask;
+import dev.sprig.tensor.Tensor;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeSet;
+
+/**
+ * Runs METHOD.md's experiment in a directory, caching every stage so that a rerun skips what is done:
+ * <pre>
+ * DIR/pretrained/model.safetensors   θ0 (pre-trained on all classes; checkpoints beside it while training)
+ * DIR/bank/                           the mask bank ({@link MaskBank})
+ * DIR/runs/TARGET_RATIO_METHOD.json   one finished (target, keep ratio, method) run
+ * </pre>
+ * The keep ratio is the kept fraction of the parameters of θ0 with the task's head. Every method
+ * gets the same θ0, the same task data, the same budget and the same fine-tuning.
+ */
+public final class Experiment {
+
+    /** Progress of the stages: the CLI draws a bar with an ETA per stage. */
+    public interface Listener {
+        /** A stage of {@code total} steps starts. */
+        default void stage(String name, long total) {
+        }
+
+        /** {@code done} steps of the current stage are finished. */
+        default void progress(long done) {
+        }
+
+        /** The current stage ended. */
+        default void stageDone() {
+        }
+
+        /** A line worth showing. */
+        default void message(String line) {
+        }
+
+        Listener NONE = new Listener() {
+        };
+    }
+
+    private final ExperimentConfig cfg;
+    private final Path dir;
+    private final Listener listener;
+    private final Path pretrainedSource;
+
+    private LabeledImages train;
+    private LabeledImages test;
+    private Normalize norm;
+    private int[] inputShape; // [c, h, w]
+    private Path thetaFile;
+
+    /**
+     * @param pretrained a model file to use as θ0 instead of pre-training one (copied into the run
+     *                   directory), or null
+     */
+    public Experiment(ExperimentConfig cfg, Path dir, Path pretrained, Listener listener) {
+        this.cfg = cfg;
+        this.dir = dir;
+        this.listener = listener;
+        this.pretrainedSource = pretrained;
+    }
+
+    public ExperimentResults run() throws IOException {
+        Files.createDirectories(dir);
+        loadData();
+        Map<String, Object> pretrainedInfo = pretrain();
+        Module theta = ModelFile.load(thetaFile).model();
+        String fingerprint = ModelFingerprint.of(theta);
+        TaskPlan plan = TaskPlan.draw(train.classes(), cfg.classesPerTask(), cfg.bankTasks(), cfg.targetTasks(), cfg.seed());
+        long t0 = System.nanoTime();
+        MaskBank bank = buildBank(plan, fingerprint);
+        Map<String, Object> bankInfo = new LinkedHashMap<>();
+        bankInfo.put("entries", bank.size());
+        bankInfo.put("sourceTasks", cfg.bankTasks());
+        bankInfo.put("method", "iterative-" + cfg.bankImportance());
+        bankInfo.put("rounds", cfg.bankRounds());
+        bankInfo.put("stepsPerRound", cfg.bankStepsPerRound());
+        bankInfo.put("secondsThisRun", (System.nanoTime() - t0) / 1e9);
+        List<RunResult> runs = runTargets(plan, bank);
+        Map<String, Map<String, Double>> overlap = maskOverlap(runs, bank);
+        Map<String, Object> machine = new LinkedHashMap<>();
+        machine.put("cores", Runtime.getRuntime().availableProcessors());
+        machine.put("kernelThreads", dev.sprig.kernels.Parallel.threads());
+        machine.put("java", Runtime.version().toString());
+        machine.put("floatLanes", dev.sprig.kernels.KernelConfig.FLOATS.length());
+        return new ExperimentResults(cfg.name(), cfg.toMap(), pretrainedInfo, bankInfo, runs, overlap, machine);
+    }
+
+    // ------------------------------------------------------------------ data and θ0
+
+    private void loadData() throws IOException {
+        if (cfg.dataset().equals("shapes")) {
+            train = SyntheticShapes.generate(cfg.shapesTrainPerClass(), 32, cfg.seed(), 0);
+            test = SyntheticShapes.generate(cfg.shapesTestPerClass(), 32, cfg.seed(), 1);
+        } else {
+            train = FashionMnist.train(FashionMnist.dir());
+            test = FashionMnist.test(FashionMnist.dir());
+        }
+        norm = Normalize.fit(train, 1f / 255);
+        inputShape = new int[] {train.channels(), train.height(), train.width()};
+    }
+
+    private Augment augment() {
+        int pad = train.height() >= 32 ? 4 : 2;
+        return train.channels() == 1 ? new Augment.RandomCrop(pad) : new Augment.Chain(new Augment.RandomCrop(pad), new Augment.HorizontalFlip());
+    }
+
+    private Module buildModel() {
+        if (cfg.model().equals("vit")) {
+            return new ViT(ViTConfig.small(train.channels(), train.height(), train.height() % 7 == 0 ? 7 : 4, train.classes()), cfg.seed());
+        }
+        int depth = Integer.parseInt(cfg.model().substring("resnet".length()));
+        return new ResNet(ResNetConfig.cifar(depth, train.channels(), train.classes()).withWidthMultiplier((float) cfg.widthMultiplier()),
+                cfg.seed());
+    }
+
+    /** What identifies θ0: a cached one is reused only if it was made with these settings. */
+    private String thetaKey() {
+        return cfg.dataset() + "/" + cfg.model() + "/w" + cfg.widthMultiplier() + "/e" + cfg.pretrainEpochs() + "/b" + cfg.pretrainBatch()
+                + "/s" + cfg.seed() + (cfg.dataset().equals("shapes") ? "/n" + cfg.shapesTrainPerClass() : "");
+    }
+
+    private Map<String, Object> pretrain() throws IOException {
+        Path pdir = dir.resolve("pretrained");
+        thetaFile = pdir.resolve("model.safetensors");
+        Map<String, Object> info = new LinkedHashMap<>();
+        DataLoader testLoader = DataLoader.builder(test, 256).shuffle(false).normalize(norm).build();
+        if (!Files.exists(thetaFile) && pretrainedSource != null) {
+            Files.createDirectories(pdir);
+            ModelFile.Loaded given = ModelFile.load(pretrainedSource);
+            Map<String, String> meta = new LinkedHashMap<>(given.metadata());
+            meta.put("experiment.theta", "given:" + pretrainedSource.toAbsolutePath());
+            ModelFile.save(thetaFile, given.model(), meta);
+        }
+        if (Files.exists(thetaFile)) {
+            ModelFile.Loaded l = ModelFile.load(thetaFile);
+            String key = l.metadata().getOrDefault("experiment.theta", "");
+            if (!key.equals(thetaKey()) && !key.startsWith("given:")) {
+                throw new IllegalArgumentException(thetaFile + " holds a θ0 made with other settings (" + key + ", this run: " + thetaKey()
+                        + "); use another output directory");
+            }
+            listener.message("θ0: reusing " + thetaFile);
+            Evaluation e = Trainer.evaluate(l.model(), testLoader);
+            info.put("source", key);
+            info.put("testAccuracy", e.accuracy());
+            info.put("seconds", Double.parseDouble(l.metadata().getOrDefault("experiment.seconds", "0")));
+        } else {
+            Module net = buildModel();
+            DataLoader loader = DataLoader.builder(train, cfg.pretrainBatch()).seed(cfg.seed()).augment(augment()).normalize(norm).build();
+            long steps = Math.max(1, Math.round(cfg.pretrainEpochs() * loader.batchesPerEpoch()));
+            boolean vit = net instanceof ViT;
+            float lr = vit ? 1e-3f : 0.1f;
+            Optimizer opt = vit ? new AdamW(net.namedParameters(), lr, 0.9f, 0.999f, 1e-8f, 0.05f)
+                    : new Sgd(net.namedParameters(), lr, 0.9f, 5e-4f, true);
+            TrainConfig tc = new TrainConfig(steps, new LrSchedule.CosineWithWarmup(lr, 0f, Math.min(steps / 20, 500)), vit ? 1.0 : 0, 0f,
+                    0, Math.max(1, loader.batchesPerEpoch() / 4), pdir);
+            listener.stage("pre-train θ0 (" + cfg.model() + ", " + train.classes() + " classes)", steps);
+            long t0 = System.nanoTime();
+            Evaluation e = new Trainer(net, opt, loader, testLoader, tc, new TrainListener() {
+                @Override
+                public void onStep(long step, long totalSteps, double loss, float lrNow, double eta) {
+                    listener.progress(step);
+                }
+            }).run();
+            listener.stageDone();
+            double secs = (System.nanoTime() - t0) / 1e9;
+            Map<String, String> meta = new LinkedHashMap<>();
+            meta.put("experiment.theta", thetaKey());
+            meta.put("experiment.seconds", Double.toString(secs));
+            meta.put("data", cfg.dataset());
+            ModelFile.save(thetaFile, net, meta);
+            Files.deleteIfExists(pdir.resolve("last.safetensors"));
+            info.put("source", thetaKey());
+            info.put("testAccuracy", e.accuracy());
+            info.put("seconds", secs);
+        }
+        Module theta = ModelFile.load(thetaFile).model();
+        ModelStats st = ModelStats.of(theta, inputShape);
+        info.put("architecture", cfg.model());
+        info.put("parameters", st.parameters());
+        info.put("macs", st.macs());
+        info.put("classes", train.classes());
+        listener.message(String.format(Locale.ROOT, "θ0: %s, test accuracy %.2f%%", st, 100 * (double) info.get("testAccuracy")));
+        return info;
+    }
+
+    // ------------------------------------------------------------------ tasks
+
+    private Tasks.Task task(int[] classes) {
+        String name = TaskPlan.name(classes);
+        Tasks.Task t = Tasks.task(name, train, test, classes, cfg.trainPerClass(), cfg.seed());
+        if (cfg.testPerClass() > 0) {
+            t = new Tasks.Task(name, classes, t.train(), Tasks.subset(test, classes, cfg.testPerClass(), cfg.seed()));
+        }
+        return t;
+    }
+
+    private DataLoader trainLoader(Tasks.Task t, long seed) {
+        return DataLoader.builder(t.train(), cfg.finetuneBatch()).seed(seed).augment(augment()).normalize(norm).build();
+    }
+
+    private DataLoader testLoader(Tasks.Task t) {
+        return DataLoader.builder(t.test(), 256).shuffle(false).normalize(norm).build();
+    }
+
+    /** θ0 (a fresh copy) with the task's head. */
+    private Module thetaWithHead(int[] classes, long seed) throws IOException {
+        Module m = ModelFile.load(thetaFile).model();
+        TaskHeads.attach(m, classes, cfg.headInit().equals("pretrained-rows"), seed);
+        return m;
+    }
+
+    /** A few normalised batches of the task's training data (for Taylor scores and embeddings). */
+    private List<DataLoader.Batch> sampleBatches(Tasks.Task t, long seed) {
+        LabeledImages sample = Tasks.subset(t.train(), seq(t.classes().length), cfg.embeddingPerClass(), seed);
+        DataLoader l = DataLoader.builder(sample, Math.max(1, Math.min(64, sample.size()))).shuffle(false).normalize(norm).build();
+        List<DataLoader.Batch> out = new ArrayList<>();
+        try (DataLoader.Batches b = l.epoch(0)) {
+            while (b.hasNext()) {
+                out.add(b.next());
+            }
+        }
+        return out;
+    }
+
+    private TaskEmbedding embed(Module theta, Tasks.Task t) {
+        LabeledImages sample = Tasks.subset(t.train(), seq(t.classes().length), cfg.embeddingPerClass(), cfg.seed());
+        return TaskEmbedding.of(theta, sample, norm);
+    }
+
+    private static int[] seq(int n) {
+        int[] a = new int[n];
+        for (int i = 0; i < n; i++) {
+            a[i] = i;
+        }
+        return a;
+    }
+
+    // ------------------------------------------------------------------ the bank
+
+    private static String entryId(String task, double ratio) {
+        return String.format(Locale.ROOT, "%s_keep%.3f", task, ratio);
+    }
+
+    private MaskBank buildBank(TaskPlan plan, String fingerprint) throws IOException {
+        MaskBank bank = MaskBank.openOrCreate(dir.resolve("bank"), cfg.model(), fingerprint);
+        Module theta = ModelFile.load(thetaFile).model();
+        List<Double> ratios = new ArrayList<>(new TreeSet<>(cfg.keepRatios()).descendingSet());
+        long perTask = (long) schedule(ratios, cfg.bankRounds()).size() * cfg.bankStepsPerRound();
+        listener.stage("build the bank (" + cfg.bankTasks() + " source tasks, iterative " + cfg.bankImportance() + ")",
+                perTask * plan.bank().size());
+        long done = 0;
+        for (int[] classes : plan.bank()) {
+            Tasks.Task t = task(classes);
+            boolean complete = ratios.stream().allMatch(r -> bank.contains(entryId(t.name(), r)));
+            if (!complete) {
+                long base = done;
+                TaskEmbedding emb = embed(theta, t);
+                iterative(t, ratios, cfg.bankRounds(), cfg.bankStepsPerRound(), cfg.bankImportance(), cfg.seed() + 1000L * Arrays.hashCode(classes),
+                        (ratio, mask, acc) -> {
+                            String id = entryId(t.name(), ratio);
+                            if (!bank.contains(id)) {
+                                bank.add(new BankEntry(id, t.name(), classes, ratio, "iterative-" + cfg.bankImportance(), acc, masksOf(mask),
+                                        emb));
+                            }
+                        }, step -> listener.progress(base + step), null);
+            }
+            done += perTask;
+            listener.progress(done);
+        }
+        listener.stageDone();
+        return bank;
+    }
+
+    private static Map<String, boolean[]> masksOf(PruningMask m) {
+        Map<String, boolean[]> out = new LinkedHashMap<>();
+        for (String id : m.ids()) {
+            out.put(id, m.keep(id));
+        }
+        return out;
+    }
+
+    /** The keep ratios of an iterative run: geometric steps from 1 to the smallest target, with every target on the way. */
+    static List<Double> schedule(List<Double> targets, int rounds) {
+        double min = targets.stream().mapToDouble(Double::doubleValue).min().orElseThrow();
+        TreeSet<Double> s = new TreeSet<>(targets);
+        for (int k = 1; k <= rounds; k++) {
+            s.add(Math.pow(min, (double) k / rounds));
+        }
+        return new ArrayList<>(s.descendingSet());
+    }
+
+    /** Receives a mask when an iterative run reaches one of its target ratios. */
+    private interface AtRatio {
+        void reached(double ratio, PruningMask mask, double accuracy) throws IOException;
+    }
+
+    /**
+     * Iterative structured pruning with soft masks (the bank's method, and the iterative baseline):
+     * for each ratio of the schedule, score the units of the current masked model (removed units
+     * cannot return), keep the best by a global ranking of per-group-normalised scores to the
+     * parameter budget, then fine-tune {@code steps} iterations with the removed units held at zero.
+     * Returns the model (soft-masked at the last ratio) and calls {@code at} at each target ratio.
+     */
+    private Module iterative(Tasks.Task t, List<Double> targets, int rounds, int steps, String importance, long seed, AtRatio at,
+                             java.util.function.LongConsumer progress, PruningMask[] lastMask) throws IOException {
+        Module model = thetaWithHead(t.classes(), seed);
+        PruningGraph graph = PruningGraph.of(model, inputShape);
+        long full = graph.cost().parameters();
+        DataLoader loader = trainLoader(t, seed);
+        DataLoader testL = testLoader(t);
+        Sgd sgd = new Sgd(model.namedParameters(), (float) cfg.finetuneLr(), 0.9f, 5e-4f, true);
+        PruningMask mask = PruningMask.allKeep(graph);
+        long step = 0;
+        try (BatchStream stream = new BatchStream(loader)) {
+            for (double ratio : schedule(targets, rounds)) {
+                Importance crit = importance.equals("l1") ? Importance.l1().withNormalization(Importance.Normalization.MAX)
+                        : Importance.taylor(sampleBatches(t, seed + step)).withNormalization(Importance.Normalization.MAX);
+                Map<String, float[]> scores = crit.scores(model, graph);
+                for (Group g : graph.prunable()) {
+                    float[] s = scores.get(g.id());
+                    for (int u = 0; u < s.length; u++) {
+                        if (!mask.keeps(g.id(), u)) {
+                            s[u] = Float.NEGATIVE_INFINITY; // removed units do not come back
+                        }
+                    }
+                }
+                mask = OneShotSelection.select(graph, scores, Map.of(), null, OneShotSelection.Cost.PARAMETERS, (long) (ratio * full),
+                        OneShotSelection.LayerRatios.GLOBAL, cfg.roundTo());
+                SoftMask soft = new SoftMask(model, graph, mask);
+                soft.apply(sgd);
+                for (int i = 0; i < steps; i++) {
+                    DataLoader.Batch b = stream.next();
+                    model.train(true);
+                    model.zeroGrad();
+                    Tensor loss = Functional.crossEntropy(model.forward(b.images()), b.labels());
+                    loss.backward();
+                    soft.zeroGrads();
+                    sgd.step();
+                    soft.apply();
+                    step++;
+                    progress.accept(step);
+                }
+                if (targets.contains(ratio)) {
+                    at.reached(ratio, mask, Trainer.evaluate(model, testL).accuracy());
+                }
+            }
+        }
+        if (lastMask != null) {
+            lastMask[0] = mask;
+        }
+        model.zeroGrad();
+        return model;
+    }
+
+    // ------------------------------------------------------------------ the targets
+
+    private List<RunResult> runTargets(TaskPlan plan, MaskBank bank) throws IOException {
+        List<String> methods = cfg.methods();
+        int total = plan.targets().size() * cfg.keepRatios().size() * methods.size();
+        int maxBudget = cfg.finetuneBudgets().get(cfg.finetuneBudgets().size() - 1);
+        listener.stage("prune and fine-tune " + plan.targets().size() + " target tasks × " + cfg.keepRatios().size() + " sizes × "
+                + methods.size() + " methods", (long) total * maxBudget);
+        Path runsDir = dir.resolve("runs");
+        Files.createDirectories(runsDir);
+        Module theta = ModelFile.load(thetaFile).model();
+        List<RunResult> out = new ArrayList<>();
+        long done = 0;
+        for (int[] classes : plan.targets()) {
+            Tasks.Task t = task(classes);
+            TaskEmbedding emb = null;
+            for (double ratio : cfg.keepRatios()) {
+                for (String m : methods) {
+                    Path f = runsDir.resolve(String.format(Locale.ROOT, "%s_%.3f_%s.json", t.name(), ratio, m));
+                    RunResult r;
+                    if (Files.exists(f)) {
+                        r = RunJson.read(f);
+                    } else {
+                        if (emb == null) {
+                            emb = embed(theta, t);
+                        }
+                        long base = done;
+                        r = runOne(t, ratio, PruneMethod.ofLabel(m), bank, emb, step -> listener.progress(base + step));
+                        AtomicFiles.writeString(f, RunJson.write(r));
+                    }
+                    out.add(r);
+                    done += maxBudget;
+                    listener.progress(done);
+                }
+            }
+        }
+        listener.stageDone();
+        return out;
+    }
+
+    private RunResult runOne(Tasks.Task t, double ratio, PruneMethod method, MaskBank bank, TaskEmbedding emb,
+                             java.util.function.LongConsumer progress) throws IOException {
+        long seed = cfg.seed() + 7919L * Arrays.hashCode(t.classes()) + method.ordinal();
+        DataLoader trainL = trainLoader(t, seed);
+        DataLoader testL = testLoader(t);
+        List<Integer> budgets = cfg.finetuneBudgets();
+        long t0 = System.nanoTime();
+        Module model;
+        PruningMask mask = null;
+        List<String> neighbourIds = new ArrayList<>();
+        List<Double> sims = new ArrayList<>();
+        List<CurvePoint> curve;
+        double pruneSecs;
+        double ftSecs;
+        if (method == PruneMethod.ITERATIVE) {
+            // R rounds of s iterations each from iteration 0: the target size is reached at ·s, the rest of the
+            // budget fine-tunes. Budget points before the target size is reached have no accuracy (NaN).
+            int rounds = cfg.iterativeRounds();
+            int maxBudget = budgets.get(budgets.size() - 1);
+            int s = Math.max(1, maxBudget / (2 * rounds));
+            int used = schedule(List.of(ratio), rounds).size() * s;
+            PruningMask[] last = new PruningMask[1];
+            model = iterative(t, List.of(ratio), rounds, s, "taylor", seed, (r, m, a) -> { }, progress, last);
+            mask = last[0];
+            Shrinker.shrink(model, PruningGraph.of(model, inputShape), mask, null);
+            pruneSecs = (System.nanoTime() - t0) / 1e9;
+            long t1 = System.nanoTime();
+            List<Integer> rest = new ArrayList<>();
+            rest.add(0);
+            for (int b : budgets) {
+                if (b > used) {
+                    rest.add(b - used);
+                }
+            }
+            curve = new ArrayList<>();
+            for (int b : budgets) {
+                if (b < used) {
+                    curve.add(new CurvePoint(b, Double.NaN, Double.NaN));
+                }
+            }
+            for (CurvePoint p : Finetune.curve(model, trainL, testL, rest, cfg.finetuneLr(), Finetune.StepHook.NONE,
+                    i -> progress.accept(used + i))) {
+                if (budgets.contains(p.iterations() + used)) {
+                    curve.add(new CurvePoint(p.iterations() + used, p.accuracy(), p.loss()));
+                }
+            }
+            ftSecs = (System.nanoTime() - t1) / 1e9;
+        } else {
+            model = thetaWithHead(t.classes(), seed);
+            if (method != PruneMethod.DENSE) {
+                PruningGraph graph = PruningGraph.of(model, inputShape);
+                long budget = (long) (ratio * graph.cost().parameters());
+                OneShotSelection.LayerRatios uniform = OneShotSelection.LayerRatios.UNIFORM;
+                mask = switch (method) {
+                    case SIMILAR_TASK, RANDOM_NEIGHBOURS -> {
+                        TaskSimilarity sim = TaskSimilarity.valueOf(cfg.similarity());
+                        List<BankEntry> candidates = bank.entries().stream()
+                                .filter(e -> Math.abs(e.keepRatio() - ratio) < 1e-9).toList();
+                        if (candidates.size() < cfg.neighbours()) {
+                            candidates = bank.entries(); // no masks at this exact ratio: vote over all sizes
+                        }
+                        List<Neighbour> nb = method == PruneMethod.SIMILAR_TASK
+                                ? Retrieval.topK(candidates, emb, sim, cfg.neighbours())
+                                : Retrieval.randomK(candidates, emb, sim, cfg.neighbours(), seed);
+                        for (Neighbour n : nb) {
+                            neighbourIds.add(n.entry().id());
+                            sims.add(n.similarity());
+                        }
+                        VoteWeighting w = cfg.weighting().equals("softmax") ? new VoteWeighting.Softmax(cfg.temperature())
+                                : new VoteWeighting.Uniform();
+                        ScoreMask sm = ScoreMask.vote(nb, w);
+                        Map<String, float[]> l1 = Importance.l1().scores(model, graph);
+                        yield OneShotSelection.select(graph, sm.scores(), sm.keepRatios(), l1, OneShotSelection.Cost.PARAMETERS, budget,
+                                OneShotSelection.LayerRatios.valueOf(cfg.layerRatios().toUpperCase(Locale.ROOT)), cfg.roundTo());
+                    }
+                    case L1 -> OneShotSelection.select(graph, Importance.l1().scores(model, graph), Map.of(), null,
+                            OneShotSelection.Cost.PARAMETERS, budget, uniform, cfg.roundTo());
+                    case TAYLOR -> OneShotSelection.select(graph, Importance.taylor(sampleBatches(t, seed)).scores(model, graph), Map.of(),
+                            null, OneShotSelection.Cost.PARAMETERS, budget, uniform, cfg.roundTo());
+                    case RANDOM -> OneShotSelection.select(graph, Importance.random(seed).scores(model, graph), Map.of(), null,
+                            OneShotSelection.Cost.PARAMETERS, budget, uniform, cfg.roundTo());
+                    default -> throw new IllegalStateException(method.toString());
+                };
+                Shrinker.shrink(model, graph, mask, null);
+            }
+            pruneSecs = (System.nanoTime() - t0) / 1e9;
+            long t1 = System.nanoTime();
+            curve = Finetune.curve(model, trainL, testL, budgets, cfg.finetuneLr(), Finetune.StepHook.NONE, progress::accept);
+            ftSecs = (System.nanoTime() - t1) / 1e9;
+        }
+        ModelStats st = ModelStats.of(model, inputShape);
+        double latency = Latency.medianMs(model, inputShape, 10, 21);
+        Map<String, Double> groupRatios = new LinkedHashMap<>();
+        if (mask != null) {
+            for (String id : mask.ids()) {
+                groupRatios.put(id, (double) mask.kept(id) / mask.units(id));
+            }
+        }
+        return new RunResult(t.name(), t.classes(), method.label(), ratio, st.parameters(), st.macs(), latency, pruneSecs, ftSecs, curve,
+                groupRatios, neighbourIds, sims);
+    }
+
+    // ------------------------------------------------------------------ mask overlap
+
+    /**
+     * Per keep ratio and group (in the bank's group order, which is forward order): the mean
+     * pairwise Jaccard overlap of the kept units of the similar-task neighbours' masks, averaged
+     * over the target tasks.
+     */
+    static Map<String, Map<String, Double>> maskOverlap(List<RunResult> runs, MaskBank bank) {
+        Map<String, BankEntry> byId = new LinkedHashMap<>();
+        bank.entries().forEach(e -> byId.put(e.id(), e));
+        Map<String, Map<String, Double>> out = new LinkedHashMap<>();
+        Map<String, Map<String, Integer>> counts = new LinkedHashMap<>();
+        for (RunResult r : runs) {
+            if (!r.method().equals(PruneMethod.SIMILAR_TASK.label()) || r.neighbours().size() < 2) {
+                continue;
+            }
+            String key = String.format(Locale.ROOT, "%.2f", r.keepRatio());
+            List<BankEntry> nb = r.neighbours().stream().map(byId::get).filter(java.util.Objects::nonNull).toList();
+            if (nb.size() < 2) {
+                continue;
+            }
+            for (String g : nb.get(0).mask().keySet()) {
+                double sum = 0;
+                int pairs = 0;
+                for (int i = 0; i < nb.size(); i++) {
+                    for (int j = i + 1; j < nb.size(); j++) {
+                        sum += jaccard(nb.get(i).mask().get(g), nb.get(j).mask().get(g));
+                        pairs++;
+                    }
+                }
+                out.computeIfAbsent(key, k -> new LinkedHashMap<>()).merge(g, sum / pairs, Double::sum);
+                counts.computeIfAbsent(key, k -> new LinkedHashMap<>()).merge(g, 1, Integer::sum);
+            }
+        }
+        out.forEach((k, m) -> m.replaceAll((g, v) -> v / counts.get(k).get(g)));
+        return out;
+    }
+
+    static double jaccard(boolean[] a, boolean[] b) {
+        int inter = 0;
+        int union = 0;
+        for (int i = 0; i < a.length; i++) {
+            inter += a[i] && b[i] ? 1 : 0;
+            union += a[i] || b[i] ? 1 : 0;
+        }
+        return union == 0 ? 1 : (double) inter / union;
+    }
+}
