@@ -80,15 +80,38 @@ class SprigCommandTest {
         Run badOut = run("train", "--data", "shapes", "--out", "/proc/forbidden/run");
         assertThat(badOut.exit()).isEqualTo(1);
         assertThat(badOut.err()).contains("--out /proc/forbidden/run cannot be created");
-        Run demo = run("demo", "--steps", "-1");
-        assertThat(demo.exit()).isEqualTo(1);
-        assertThat(demo.err()).contains("--steps must be >= 1, got -1");
+        Run threads = run("demo", "--threads", "0");
+        assertThat(threads.exit()).isEqualTo(1);
+        assertThat(threads.err()).contains("--threads must be >= 1, got 0");
     }
 
     @Test
-    void demoRunsAndReportsAccuracy() {
-        Run r = run("demo", "--steps", "30");
-        assertThat(r.exit()).isZero();
-        assertThat(r.out()).contains("test accuracy").contains("30 steps");
+    void aTinyExperimentFromAConfigFileWritesTheReportWithEveryMethod(@TempDir Path dir) throws java.io.IOException {
+        Path cfg = dir.resolve("tiny.json");
+        Files.writeString(cfg, """
+                {"preset": "demo", "name": "tiny", "shapesTrainPerClass": 12, "shapesTestPerClass": 6, "model": "resnet8",
+                 "widthMultiplier": 0.5, "pretrainEpochs": 1, "pretrainBatch": 32, "trainPerClass": 12, "testPerClass": 6,
+                 "bankTasks": 4, "targetTasks": 2, "keepRatios": [0.5], "bankRounds": 2, "bankStepsPerRound": 2, "neighbours": 2,
+                 "embeddingPerClass": 4, "finetuneBudgets": [0, 4], "finetuneBatch": 8, "iterativeRounds": 2}
+                """);
+        Path out = dir.resolve("run");
+        Run r = run("experiment", "--config", cfg.toString(), "--out", out.toString());
+        assertThat(r.exit()).as(r.err()).isZero();
+        for (String m : new String[] {"similar-task", "random-neighbours", "one-shot-l1", "one-shot-taylor", "random", "iterative", "dense"}) {
+            assertThat(r.out()).contains(m);
+        }
+        assertThat(r.out()).contains("Report: " + out.resolve("report.md"));
+        assertThat(Files.readString(out.resolve("report.md"))).contains("| similar-task |").contains("## Keep ratio 0.50");
+        assertThat(Files.exists(out.resolve("results.json"))).isTrue();
+        assertThat(Files.exists(out.resolve("plots/accuracy-vs-iterations-keep0.50.png"))).isTrue();
+
+        Files.writeString(cfg, "{\"preset\": \"demo\", \"bankTask\": 3}");
+        Run bad = run("experiment", "--config", cfg.toString(), "--out", out.toString());
+        assertThat(bad.exit()).isEqualTo(1);
+        assertThat(bad.err()).contains("unknown experiment setting 'bankTask'");
+        Run preset = run("experiment", "--preset", "huge");
+        assertThat(preset.exit()).isEqualTo(1);
+        assertThat(preset.err()).contains("unknown experiment preset 'huge'");
+        assertThat(run("demo", "--help").out()).contains("no install");
     }
 }
