@@ -25,7 +25,8 @@ import java.util.Map;
  *       different groups should then be comparable (see {@link Importance.Normalization}).</li>
  * </ul>
  *
- * <p>In both, a group keeps at least {@code max(1, ceil(minKeepRatio·n))} units, kept counts are
+ * <p>In both, a group keeps at least {@code max(1, ceil(minKeepRatio·n))} units (or its
+ * {@link #withMinUnits} minimum), kept counts are
  * rounded up to a multiple of {@link #roundTo} (never above the group's units, never zero), and a
  * group keeps its best-scored units. Ties go to the higher tie-break score if given
  * ({@link #withTieBreak}), then to the lower index (then, in a global ranking, the earlier group):
@@ -90,9 +91,10 @@ public final class Selection {
     private final double minKeepRatio;
     private final Map<String, Double> profile;    // null: uniform r_g = 1
     private final Map<String, float[]> tieBreak; // null: ties go to the lower index
+    private final Map<String, Integer> minUnits; // null: no per-group minimum beyond minKeepRatio
 
     private Selection(Strategy strategy, Target target, int roundTo, double minKeepRatio, Map<String, Double> profile,
-                      Map<String, float[]> tieBreak) {
+                      Map<String, float[]> tieBreak, Map<String, Integer> minUnits) {
         if (strategy == null || target == null) {
             throw new IllegalArgumentException("a selection needs a strategy and a target");
         }
@@ -102,14 +104,15 @@ public final class Selection {
         this.minKeepRatio = minKeepRatio;
         this.profile = profile;
         this.tieBreak = tieBreak;
+        this.minUnits = minUnits;
     }
 
     public static Selection uniform(Target target) {
-        return new Selection(Strategy.UNIFORM, target, 1, 0, null, null);
+        return new Selection(Strategy.UNIFORM, target, 1, 0, null, null, null);
     }
 
     public static Selection global(Target target) {
-        return new Selection(Strategy.GLOBAL, target, 1, 0, null, null);
+        return new Selection(Strategy.GLOBAL, target, 1, 0, null, null, null);
     }
 
     /** Kept counts become multiples of {@code n} (e.g. 1, 4, 8, 16 for SIMD-friendly widths), capped at the group's units. */
@@ -117,7 +120,7 @@ public final class Selection {
         if (n < 1) {
             throw new IllegalArgumentException("roundTo must be >= 1, got " + n);
         }
-        return new Selection(strategy, target, n, minKeepRatio, profile, tieBreak);
+        return new Selection(strategy, target, n, minKeepRatio, profile, tieBreak, minUnits);
     }
 
     /** Every group keeps at least {@code ceil(ratio · units)} units (and at least one). */
@@ -125,7 +128,7 @@ public final class Selection {
         if (!(ratio >= 0 && ratio <= 1)) {
             throw new IllegalArgumentException("minKeepRatio must be in [0, 1], got " + ratio);
         }
-        return new Selection(strategy, target, roundTo, ratio, profile, tieBreak);
+        return new Selection(strategy, target, roundTo, ratio, profile, tieBreak, minUnits);
     }
 
     /**
@@ -142,12 +145,26 @@ public final class Selection {
                 throw new IllegalArgumentException("profile ratio of group " + id + " must be in (0, 1], got " + r);
             }
         });
-        return new Selection(strategy, target, roundTo, minKeepRatio, copy, tieBreak);
+        return new Selection(strategy, target, roundTo, minKeepRatio, copy, tieBreak, minUnits);
     }
 
     /** Second scores per group (same lengths as the scores) that decide ties before the unit index. */
     public Selection withTieBreak(Map<String, float[]> secondScores) {
-        return new Selection(strategy, target, roundTo, minKeepRatio, profile, new LinkedHashMap<>(secondScores));
+        return new Selection(strategy, target, roundTo, minKeepRatio, profile, new LinkedHashMap<>(secondScores), minUnits);
+    }
+
+    /**
+     * Per-group minimum kept units (on top of {@link #minKeepRatio}), e.g. a fraction of the widths
+     * before an earlier shrink; capped at the group's units.
+     */
+    public Selection withMinUnits(Map<String, Integer> minimum) {
+        Map<String, Integer> copy = new LinkedHashMap<>(minimum);
+        copy.forEach((id, k) -> {
+            if (k == null || k < 1) {
+                throw new IllegalArgumentException("minimum units of group " + id + " must be >= 1, got " + k);
+            }
+        });
+        return new Selection(strategy, target, roundTo, minKeepRatio, profile, tieBreak, copy);
     }
 
     public Strategy strategy() {
@@ -176,7 +193,11 @@ public final class Selection {
             float[] s = checkedScores(scores, g, "scores");
             float[] t = tieBreak == null || !tieBreak.containsKey(g.id()) ? null : checkedScores(tieBreak, g, "tie-break scores");
             order[gi] = rank(s, t);
-            minimum[gi] = round((int) Math.ceil(minKeepRatio * g.units() - 1e-9), g.units());
+            int min = (int) Math.ceil(minKeepRatio * g.units() - 1e-9);
+            if (minUnits != null && minUnits.containsKey(g.id())) {
+                min = Math.max(min, minUnits.get(g.id()));
+            }
+            minimum[gi] = round(min, g.units());
         }
         if (profile != null) {
             for (int gi : prunable) {
@@ -449,6 +470,6 @@ public final class Selection {
     public String toString() {
         return "Selection(" + strategy + ", " + target + (roundTo != 1 ? ", roundTo " + roundTo : "")
                 + (minKeepRatio != 0 ? ", minKeepRatio " + minKeepRatio : "") + (profile != null ? ", profile" : "")
-                + (tieBreak != null ? ", tie-break" : "") + ")";
+                + (tieBreak != null ? ", tie-break" : "") + (minUnits != null ? ", per-group minimum" : "") + ")";
     }
 }

@@ -16,6 +16,9 @@
  *   <li>{@link dev.sprig.prune.SoftMask}: zero the removed units and keep them zero while training.</li>
  *   <li>{@link dev.sprig.prune.Shrinker}: physically remove them — weights, biases, BatchNorm
  *       statistics, gradients and optimizer state — with a {@link dev.sprig.prune.PruneReport}.</li>
+ *   <li>Baselines: {@link dev.sprig.prune.OneShotPruner} (score, select, shrink, fine-tune) and
+ *       {@link dev.sprig.prune.IterativePruner} (prune a step, fine-tune, repeat to the target), with
+ *       fine-tuning through a {@link dev.sprig.prune.FineTuner}.</li>
  * </ul>
  *
  * <p>Group ids are stable names ({@code layer1.0.conv1:out}, {@code layer2:residual},

@@ -79,6 +79,8 @@ class SelectionTest {
         Arrays.fill(s.get("layer2:residual"), 0f); // the worst group overall
         PruningMask m = Selection.global(Selection.keepRatio(0.5)).minKeepRatio(0.25).select(graph, s);
         assertThat(m.kept("layer2:residual")).isEqualTo(8);
+        assertThat(Selection.global(Selection.keepRatio(0.5)).withMinUnits(Map.of("layer2:residual", 5)).select(graph, s)
+                .kept("layer2:residual")).isEqualTo(5);
         PruningMask none = Selection.global(Selection.keepRatio(0.5)).select(graph, s);
         assertThat(none.kept("layer2:residual")).isEqualTo(1);
         // The best 224 of 448 units fill the groups in order up to layer3.0.conv1; the zero-scored group and
