@@ -53,8 +53,8 @@ final class Tracer {
     /** An op that multiply-accumulates (conv2d, linear, matmul), kept for the cost model. */
     record MacSite(String op, Tensor out, Tensor weight, Tensor left, Declared scaledBy) {}
 
-    /** A traced block: its path, declaration and the ops between its input and output. */
-    private record Block(String path, PrunableBlock.Spec spec, Tensor input, Tensor output, List<Declared> declared) {}
+    /** A traced block: its path, its declaration, and its input and output in the graph. */
+    private record Block(String path, PrunableBlock.Spec spec, Tensor input, Tensor output) {}
 
     final SlotUnion union = new SlotUnion();
     final List<SlotInfo> slots = new ArrayList<>();
@@ -218,16 +218,7 @@ final class Tracer {
         if (output == null || input == null) {
             return null;
         }
-        List<Declared> decl = new ArrayList<>();
-        for (PrunableBlock.InnerGroup g : spec.groups()) {
-            List<Slice> slices = new ArrayList<>();
-            for (Slice s : g.slices()) {
-                named(path, full(path, s.tensor()));
-                slices.add(s.under(path));
-            }
-            decl.add(new Declared(path + ":" + g.name(), g.kind(), g.units(), slices, g.scalesInnerOps(), order.indexOf(output)));
-        }
-        return new Block(path, spec, input, output, decl);
+        return new Block(path, spec, input, output);
     }
 
     private static boolean containsAny(List<Tensor> inputs, List<Tensor> wanted) {
@@ -270,8 +261,14 @@ final class Tracer {
                 }
             }
         }
-        for (Declared d : b.declared) {
-            declared.add(new Declared(d.id(), d.kind(), d.units(), d.slices(), d.scalesInnerOps(), first));
+        // The block's own groups, ordered where the block starts.
+        for (PrunableBlock.InnerGroup g : b.spec.groups()) {
+            List<Slice> slices = new ArrayList<>();
+            for (Slice s : g.slices()) {
+                named(b.path, full(b.path, s.tensor()));
+                slices.add(s.under(b.path));
+            }
+            declared.add(new Declared(b.path + ":" + g.name(), g.kind(), g.units(), slices, g.scalesInnerOps(), first));
         }
     }
 
@@ -296,7 +293,7 @@ final class Tracer {
         }
     }
 
-    /** The block whose internals {@code node} is part of, or null. */
+    /** The group of the block containing {@code node} whose units its MACs scale with, or null. */
     private Declared scaling(Node node) {
         Block b = internal.get(node);
         if (b == null) {

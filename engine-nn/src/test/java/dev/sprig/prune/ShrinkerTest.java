@@ -189,7 +189,10 @@ class ShrinkerTest {
         for (Fixtures.Case c : cases) {
             Module m = c.model();
             PruningGraph g = PruningGraph.of(m, c.input()); // the ViT's embedding width shrinks too
-            Shrinker.shrink(m, g, PruningMask.random(g, 11), null);
+            PruningMask mask = PruningMask.random(g, 11);
+            PruneReport r = Shrinker.shrink(m, g, mask, null);
+            assertThat(r.after().parameters()).isEqualTo(g.cost().parameters(mask));
+            assertThat(r.after().macs()).isEqualTo(g.cost().macs(mask));
             Path f = dir.resolve(c.name().replace(' ', '_') + ".safetensors");
             ModelFile.save(f, m, Map.of());
             Module back = ModelFile.load(f).model();
