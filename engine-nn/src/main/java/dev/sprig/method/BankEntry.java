@@ -1,9 +1,7 @@
 package dev.sprig.method;
 
+import dev.sprig.prune.PruningMask;
 import java.util.Arrays;
-import java.util.Collections;
-import java.util.LinkedHashMap;
-import java.util.Map;
 
 /**
  * One earlier task in a {@link MaskBank}: which units its pruned model kept, how the task looked to
@@ -15,11 +13,11 @@ import java.util.Map;
  * @param keepRatio the kept fraction of the model's parameters (or units) the mask was made for
  * @param method    how the mask was made (e.g. {@code iterative-taylor})
  * @param accuracy  the pruned model's test accuracy on the task, in [0, 1]
- * @param mask      per group id, keep flags per unit
+ * @param mask      the kept units, per group of the pre-trained model
  * @param embedding the task's embedding by the pre-trained model
  */
 public record BankEntry(String id, String task, int[] classes, double keepRatio, String method, double accuracy,
-                        Map<String, boolean[]> mask, TaskEmbedding embedding) {
+                        PruningMask mask, TaskEmbedding embedding) {
     public BankEntry {
         if (id == null || !id.matches("[A-Za-z0-9._-]+")) {
             throw new IllegalArgumentException("bank entry id must be letters, digits, '.', '-' or '_', got '" + id + "'");
@@ -30,16 +28,13 @@ public record BankEntry(String id, String task, int[] classes, double keepRatio,
         if (!(accuracy >= 0 && accuracy <= 1)) {
             throw new IllegalArgumentException("accuracy must be in [0, 1], got " + accuracy);
         }
-        if (mask == null || mask.isEmpty()) {
+        if (mask == null || mask.ids().isEmpty()) {
             throw new IllegalArgumentException("bank entry '" + id + "' has no mask");
         }
         if (embedding == null) {
             throw new IllegalArgumentException("bank entry '" + id + "' has no task embedding");
         }
         classes = classes.clone();
-        Map<String, boolean[]> copy = new LinkedHashMap<>();
-        mask.forEach((k, v) -> copy.put(k, v.clone()));
-        mask = Collections.unmodifiableMap(copy);
     }
 
     @Override
@@ -49,12 +44,11 @@ public record BankEntry(String id, String task, int[] classes, double keepRatio,
 
     /** The keep flags of one group (a copy). */
     public boolean[] keep(String group) {
-        boolean[] k = mask.get(group);
-        if (k == null) {
+        if (!mask.contains(group)) {
             throw new IllegalArgumentException("bank entry '" + id + "' has no mask for group '" + group + "' (groups: "
-                    + mask.keySet() + ")");
+                    + mask.ids() + ")");
         }
-        return k.clone();
+        return mask.keep(group);
     }
 
     @Override

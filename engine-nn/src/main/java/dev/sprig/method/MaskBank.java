@@ -3,6 +3,7 @@ package dev.sprig.method;
 import dev.sprig.nn.io.AtomicFiles;
 import dev.sprig.nn.io.Json;
 import dev.sprig.nn.io.SafeTensors;
+import dev.sprig.prune.PruningMask;
 import dev.sprig.tensor.Tensor;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -24,7 +25,7 @@ import java.util.Map;
  *                                 "model": {"architecture": "resnet", "fingerprint": "sha256:..."},
  *                                 "entries": [{"id", "task", "classes", "keepRatio", "method", "accuracy",
  *                                              "mask": "masks/ID.json", "embedding": "embeddings/ID.safetensors"}]}
- * masks/ID.json                  {"format": "sprig-mask", "version": 1, "groups": {"GROUP": "0110...", ...}}
+ * masks/ID.json                  {"format": "sprig-mask-1", "groups": {"GROUP": "0110...", ...}} ({@link PruningMask#toJson})
  *                                 (one character per unit: 1 kept, 0 removed)
  * embeddings/ID.safetensors      tensors "prototypes" [k, f] and "mean" [f]
  * </pre>
@@ -33,7 +34,6 @@ import java.util.Map;
 public final class MaskBank {
     public static final String FORMAT = "sprig-mask-bank";
     public static final int VERSION = 1;
-    static final String MASK_FORMAT = "sprig-mask";
 
     private final Path dir;
     private final String architecture;
@@ -127,19 +127,7 @@ public final class MaskBank {
         if (contains(e.id())) {
             throw new IllegalArgumentException("mask bank " + dir + " already has an entry '" + e.id() + "'");
         }
-        Map<String, Object> groups = new LinkedHashMap<>();
-        e.mask().forEach((g, keep) -> {
-            StringBuilder s = new StringBuilder(keep.length);
-            for (boolean k : keep) {
-                s.append(k ? '1' : '0');
-            }
-            groups.put(g, s.toString());
-        });
-        Map<String, Object> maskJson = new LinkedHashMap<>();
-        maskJson.put("format", MASK_FORMAT);
-        maskJson.put("version", VERSION);
-        maskJson.put("groups", groups);
-        AtomicFiles.writeString(dir.resolve(maskPath(e.id())), Json.write(maskJson) + "\n");
+        AtomicFiles.writeString(dir.resolve(maskPath(e.id())), e.mask().toJson() + "\n");
         TaskEmbedding emb = e.embedding();
         float[][] protos = emb.prototypes();
         float[] flat = new float[emb.classes() * emb.features()];
@@ -201,26 +189,10 @@ public final class MaskBank {
             classes[i] = ((Number) cl.get(i)).intValue();
         }
         Path maskFile = dir.resolve(str(m, "mask"));
-        Map<String, boolean[]> mask = new LinkedHashMap<>();
+        PruningMask mask;
         try {
-            Map<String, Object> mj = obj(Json.parse(Files.readString(maskFile, StandardCharsets.UTF_8)), "mask file");
-            if (!MASK_FORMAT.equals(mj.get("format"))) {
-                throw new IllegalArgumentException("format is '" + mj.get("format") + "', expected '" + MASK_FORMAT + "'");
-            }
-            for (Map.Entry<String, Object> g : obj(mj.get("groups"), "groups").entrySet()) {
-                String bits = (String) g.getValue();
-                boolean[] keep = new boolean[bits.length()];
-                for (int i = 0; i < keep.length; i++) {
-                    char c = bits.charAt(i);
-                    if (c != '0' && c != '1') {
-                        throw new IllegalArgumentException("group '" + g.getKey() + "' has '" + c + "' at unit " + i
-                                + "; expected only 0 and 1");
-                    }
-                    keep[i] = c == '1';
-                }
-                mask.put(g.getKey(), keep);
-            }
-        } catch (IllegalArgumentException | ClassCastException | java.nio.file.NoSuchFileException e) {
+            mask = PruningMask.fromJson(Files.readString(maskFile, StandardCharsets.UTF_8));
+        } catch (IllegalArgumentException | java.nio.file.NoSuchFileException e) {
             throw new IOException(maskFile + ": " + e.getMessage(), e);
         }
         Path embFile = dir.resolve(str(m, "embedding"));

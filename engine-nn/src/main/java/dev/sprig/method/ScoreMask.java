@@ -20,19 +20,19 @@ public record ScoreMask(Map<String, float[]> scores, Map<String, Double> keepRat
             throw new IllegalArgumentException("the vote needs at least one neighbour");
         }
         double[] w = weighting.weights(neighbours);
-        Map<String, boolean[]> first = neighbours.get(0).entry().mask();
+        dev.sprig.prune.PruningMask first = neighbours.get(0).entry().mask();
         Map<String, float[]> scores = new LinkedHashMap<>();
         Map<String, Double> ratios = new LinkedHashMap<>();
-        for (Map.Entry<String, boolean[]> g : first.entrySet()) {
-            int units = g.getValue().length;
+        for (String group : first.ids()) {
+            int units = first.units(group);
             double[] s = new double[units];
             double ratio = 0;
             for (int i = 0; i < neighbours.size(); i++) {
                 BankEntry e = neighbours.get(i).entry();
-                boolean[] keep = e.mask().get(g.getKey());
+                boolean[] keep = e.mask().contains(group) ? e.mask().keep(group) : null;
                 if (keep == null || keep.length != units) {
                     throw new IllegalArgumentException("bank entry '" + e.id() + "' has " + (keep == null ? "no mask" : keep.length + " units")
-                            + " for group '" + g.getKey() + "', entry '" + neighbours.get(0).entry().id() + "' has " + units
+                            + " for group '" + group + "', entry '" + neighbours.get(0).entry().id() + "' has " + units
                             + " (masks from different models?)");
                 }
                 int kept = 0;
@@ -48,8 +48,8 @@ public record ScoreMask(Map<String, float[]> scores, Map<String, Double> keepRat
             for (int u = 0; u < units; u++) {
                 f[u] = (float) s[u];
             }
-            scores.put(g.getKey(), f);
-            ratios.put(g.getKey(), ratio);
+            scores.put(group, f);
+            ratios.put(group, ratio);
         }
         return new ScoreMask(scores, ratios, w);
     }

@@ -34,7 +34,7 @@ class MethodPartsTest {
     }
 
     private static BankEntry entry(String id, TaskEmbedding e, Map<String, boolean[]> mask) {
-        return new BankEntry(id, "task " + id, new int[] {0, 1}, 0.5, "iterative-taylor", 0.9, mask, e);
+        return new BankEntry(id, "task " + id, new int[] {0, 1}, 0.5, "iterative-taylor", 0.9, dev.sprig.prune.PruningMask.of(mask), e);
     }
 
     private static Map<String, boolean[]> mask(String... groupsAndBits) {
@@ -140,10 +140,10 @@ class MethodPartsTest {
         assertThatThrownBy(() -> MaskBank.openOrCreate(b, "resnet", "sha256:bb")).hasMessageContaining("another pre-trained model")
                 .hasMessageContaining("sha256:aa").hasMessageContaining("sha256:bb");
 
-        Files.writeString(b.resolve("masks/t2.json"), "{\"format\":\"sprig-mask\",\"version\":1,\"groups\":{\"g\":\"10x\"}}");
+        Files.writeString(b.resolve("masks/t2.json"), "{\"format\":\"sprig-mask-1\",\"groups\":{\"g\":\"10x\"}}");
         assertThatThrownBy(() -> MaskBank.open(b)).isInstanceOf(IOException.class).hasMessageContaining("t2.json")
                 .hasMessageContaining("'x' at unit 2");
-        Files.writeString(b.resolve("masks/t2.json"), "{\"format\":\"sprig-mask\",\"groups\":");
+        Files.writeString(b.resolve("masks/t2.json"), "{\"format\":\"sprig-mask-1\",\"groups\":");
         assertThatThrownBy(() -> MaskBank.open(b)).isInstanceOf(IOException.class).hasMessageContaining("t2.json");
 
         String index = Files.readString(b.resolve("index.json"));

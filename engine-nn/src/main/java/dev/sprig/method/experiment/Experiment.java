@@ -11,16 +11,10 @@ import dev.sprig.method.BankEntry;
 import dev.sprig.method.MaskBank;
 import dev.sprig.method.ModelFingerprint;
 import dev.sprig.method.Neighbour;
-import dev.sprig.method.OneShotSelection;
-import dev.sprig.method.Retrieval;
-import dev.sprig.method.ScoreMask;
 import dev.sprig.method.TaskEmbedding;
-import dev.sprig.method.TaskSimilarity;
-import dev.sprig.method.VoteWeighting;
 import dev.sprig.nn.ModelStats;
 import dev.sprig.nn.Module;
 import dev.sprig.nn.io.AtomicFiles;
-import dev.sprig.nn.io.Json;
 import dev.sprig.nn.models.ModelFile;
 import dev.sprig.nn.models.ResNet;
 import dev.sprig.nn.models.ResNetConfig;
@@ -39,11 +33,11 @@ import dev.sprig.prune.Group;
 import dev.sprig.prune.Importance;
 import dev.sprig.prune.PruningGraph;
 import dev.sprig.prune.PruningMask;
+import dev.sprig.prune.Selection;
 import dev.sprig.prune.Shrinker;
 import dev.sprig.prune.SoftMask;
 import dev.sprig.tensor.Tensor;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -110,6 +104,16 @@ public final class Experiment {
         this.pretrainedSource = pretrained;
     }
 
+    /** Stages 1 and 2 only: θ0 and the bank (in {@code DIR/pretrained} and {@code DIR/bank}). */
+    public MaskBank buildBank() throws IOException {
+        Files.createDirectories(dir);
+        loadData();
+        pretrain();
+        TaskPlan plan = TaskPlan.draw(train.classes(), cfg.classesPerTask(), cfg.bankTasks(), cfg.targetTasks(), cfg.seed());
+        return buildBank(plan, ModelFingerprint.of(ModelFile.load(thetaFile).model()));
+    }
+
+    /** The whole experiment. */
     public ExperimentResults run() throws IOException {
         Files.createDirectories(dir);
         loadData();
@@ -217,7 +221,12 @@ public final class Experiment {
             Map<String, String> meta = new LinkedHashMap<>();
             meta.put("experiment.theta", thetaKey());
             meta.put("experiment.seconds", Double.toString(secs));
+            // The dataset and its normalisation, as sprig pretrain writes them, so the CLI's prune/eval read this θ0 too.
             meta.put("data", cfg.dataset());
+            meta.put("data.seed", Long.toString(cfg.seed()));
+            meta.put("normalize.scale", Float.toString(norm.scale()));
+            meta.put("normalize.mean", join(norm.mean()));
+            meta.put("normalize.std", join(norm.std()));
             ModelFile.save(thetaFile, net, meta);
             Files.deleteIfExists(pdir.resolve("last.safetensors"));
             info.put("source", thetaKey());
@@ -232,6 +241,14 @@ public final class Experiment {
         info.put("classes", train.classes());
         listener.message(String.format(Locale.ROOT, "θ0: %s, test accuracy %.2f%%", st, 100 * (double) info.get("testAccuracy")));
         return info;
+    }
+
+    private static String join(float[] a) {
+        StringBuilder b = new StringBuilder();
+        for (int i = 0; i < a.length; i++) {
+            b.append(i == 0 ? "" : ",").append(a[i]);
+        }
+        return b.toString();
     }
 
     // ------------------------------------------------------------------ tasks
@@ -310,7 +327,7 @@ public final class Experiment {
                         (ratio, mask, acc) -> {
                             String id = entryId(t.name(), ratio);
                             if (!bank.contains(id)) {
-                                bank.add(new BankEntry(id, t.name(), classes, ratio, "iterative-" + cfg.bankImportance(), acc, masksOf(mask),
+                                bank.add(new BankEntry(id, t.name(), classes, ratio, "iterative-" + cfg.bankImportance(), acc, mask,
                                         emb));
                             }
                         }, step -> listener.progress(base + step), null);
@@ -320,14 +337,6 @@ public final class Experiment {
         }
         listener.stageDone();
         return bank;
-    }
-
-    private static Map<String, boolean[]> masksOf(PruningMask m) {
-        Map<String, boolean[]> out = new LinkedHashMap<>();
-        for (String id : m.ids()) {
-            out.put(id, m.keep(id));
-        }
-        return out;
     }
 
     /** The keep ratios of an iterative run: geometric steps from 1 to the smallest target, with every target on the way. */
@@ -375,8 +384,7 @@ public final class Experiment {
                         }
                     }
                 }
-                mask = OneShotSelection.select(graph, scores, Map.of(), null, OneShotSelection.Cost.PARAMETERS, (long) (ratio * full),
-                        OneShotSelection.LayerRatios.GLOBAL, cfg.roundTo());
+                mask = Selection.global(Selection.parameters((long) (ratio * full))).roundTo(cfg.roundTo()).select(graph, scores);
                 SoftMask soft = new SoftMask(model, graph, mask);
                 soft.apply(sgd);
                 for (int i = 0; i < steps; i++) {
@@ -495,37 +503,13 @@ public final class Experiment {
             if (method != PruneMethod.DENSE) {
                 PruningGraph graph = PruningGraph.of(model, inputShape);
                 long budget = (long) (ratio * graph.cost().parameters());
-                OneShotSelection.LayerRatios uniform = OneShotSelection.LayerRatios.UNIFORM;
-                mask = switch (method) {
-                    case SIMILAR_TASK, RANDOM_NEIGHBOURS -> {
-                        TaskSimilarity sim = TaskSimilarity.valueOf(cfg.similarity());
-                        List<BankEntry> candidates = bank.entries().stream()
-                                .filter(e -> Math.abs(e.keepRatio() - ratio) < 1e-9).toList();
-                        if (candidates.size() < cfg.neighbours()) {
-                            candidates = bank.entries(); // no masks at this exact ratio: vote over all sizes
-                        }
-                        List<Neighbour> nb = method == PruneMethod.SIMILAR_TASK
-                                ? Retrieval.topK(candidates, emb, sim, cfg.neighbours())
-                                : Retrieval.randomK(candidates, emb, sim, cfg.neighbours(), seed);
-                        for (Neighbour n : nb) {
-                            neighbourIds.add(n.entry().id());
-                            sims.add(n.similarity());
-                        }
-                        VoteWeighting w = cfg.weighting().equals("softmax") ? new VoteWeighting.Softmax(cfg.temperature())
-                                : new VoteWeighting.Uniform();
-                        ScoreMask sm = ScoreMask.vote(nb, w);
-                        Map<String, float[]> l1 = Importance.l1().scores(model, graph);
-                        yield OneShotSelection.select(graph, sm.scores(), sm.keepRatios(), l1, OneShotSelection.Cost.PARAMETERS, budget,
-                                OneShotSelection.LayerRatios.valueOf(cfg.layerRatios().toUpperCase(Locale.ROOT)), cfg.roundTo());
-                    }
-                    case L1 -> OneShotSelection.select(graph, Importance.l1().scores(model, graph), Map.of(), null,
-                            OneShotSelection.Cost.PARAMETERS, budget, uniform, cfg.roundTo());
-                    case TAYLOR -> OneShotSelection.select(graph, Importance.taylor(sampleBatches(t, seed)).scores(model, graph), Map.of(),
-                            null, OneShotSelection.Cost.PARAMETERS, budget, uniform, cfg.roundTo());
-                    case RANDOM -> OneShotSelection.select(graph, Importance.random(seed).scores(model, graph), Map.of(), null,
-                            OneShotSelection.Cost.PARAMETERS, budget, uniform, cfg.roundTo());
-                    default -> throw new IllegalStateException(method.toString());
-                };
+                OneShotMasks.Choice choice = OneShotMasks.choose(method, model, graph, Selection.parameters(budget), bank.entries(), emb,
+                        method == PruneMethod.TAYLOR ? sampleBatches(t, seed) : null, ratio, OneShotMasks.Settings.of(cfg), seed);
+                mask = choice.mask();
+                for (Neighbour n : choice.neighbours()) {
+                    neighbourIds.add(n.entry().id());
+                    sims.add(n.similarity());
+                }
                 Shrinker.shrink(model, graph, mask, null);
             }
             pruneSecs = (System.nanoTime() - t0) / 1e9;
@@ -566,12 +550,12 @@ public final class Experiment {
             if (nb.size() < 2) {
                 continue;
             }
-            for (String g : nb.get(0).mask().keySet()) {
+            for (String g : nb.get(0).mask().ids()) {
                 double sum = 0;
                 int pairs = 0;
                 for (int i = 0; i < nb.size(); i++) {
                     for (int j = i + 1; j < nb.size(); j++) {
-                        sum += jaccard(nb.get(i).mask().get(g), nb.get(j).mask().get(g));
+                        sum += jaccard(nb.get(i).mask().keep(g), nb.get(j).mask().keep(g));
                         pairs++;
                     }
                 }
