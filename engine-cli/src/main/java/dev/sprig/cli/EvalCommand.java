@@ -42,6 +42,12 @@ final class EvalCommand implements Callable<Integer> {
             throw new IllegalArgumentException(file + " names no dataset; pass --data");
         }
         LabeledImages test = d.test(DataChoice.seedFromMetadata(loaded.metadata()));
+        String task = loaded.metadata().get("task.classes");
+        if (task != null) {
+            // A task model (sprig prune): its test data is its classes' images, labels remapped in its order.
+            int[] classes = java.util.Arrays.stream(task.split(",")).mapToInt(s -> Integer.parseInt(s.trim())).toArray();
+            test = dev.sprig.data.Tasks.subset(test, classes, 0, 0);
+        }
         Normalize norm = DataChoice.normalizeFromMetadata(loaded.metadata(), file.toString());
         if (norm.mean().length != test.channels()) {
             throw new IllegalArgumentException(file + " was trained on " + norm.mean().length + "-channel images; " + d + " has "

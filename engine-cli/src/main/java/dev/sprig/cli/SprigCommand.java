@@ -8,7 +8,8 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = SprigCommand.Version.class,
         description = "Sprig: one-shot pruning of pre-trained networks for new tasks, in pure Java.",
-        subcommands = {DemoCommand.class, ExperimentCommand.class, TrainCommand.class, EvalCommand.class, ExportCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {DemoCommand.class, ExperimentCommand.class, TrainCommand.class, BankCommand.class, PruneCommand.class,
+                FinetuneCommand.class, EvalCommand.class, ExportCommand.class, CommandLine.HelpCommand.class})
 public final class SprigCommand implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

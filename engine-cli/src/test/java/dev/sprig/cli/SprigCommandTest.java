@@ -105,6 +105,38 @@ class SprigCommandTest {
         assertThat(Files.exists(out.resolve("results.json"))).isTrue();
         assertThat(Files.exists(out.resolve("plots/accuracy-vs-iterations-keep0.50.png"))).isTrue();
 
+        // The run's θ0 and bank serve the single-task commands.
+        Path theta = out.resolve("pretrained/model.safetensors");
+        Run list = run("bank", "list", out.resolve("bank").toString());
+        assertThat(list.exit()).as(list.err()).isZero();
+        assertThat(list.out()).contains("4 entries").contains("iterative-taylor");
+        Path pruned = dir.resolve("pruned.safetensors");
+        Run prune = run("prune", theta.toString(), "--classes", "0,5,9", "--keep", "0.5", "--bank", out.resolve("bank").toString(),
+                "--neighbours", "2", "--train-per-class", "12", "--finetune", "4", "--out", pruned.toString());
+        assertThat(prune.exit()).as(prune.err()).isZero();
+        assertThat(prune.out()).contains("neighbour ").contains("task test accuracy");
+        Run eval = run("eval", pruned.toString());
+        assertThat(eval.exit()).as(eval.err()).isZero();
+        assertThat(eval.out()).contains("shapes test: accuracy");
+        Run ft = run("finetune", pruned.toString(), "--iterations", "4", "--every", "2", "--train-per-class", "12", "--out",
+                dir.resolve("tuned.safetensors").toString());
+        assertThat(ft.exit()).as(ft.err()).isZero();
+        assertThat(ft.out()).contains("iteration     4: test accuracy");
+        Run l1 = run("prune", theta.toString(), "--classes", "1,2,3", "--params", "5000", "--method", "one-shot-l1", "--round-to", "4",
+                "--train-per-class", "12", "--out", dir.resolve("l1.safetensors").toString());
+        assertThat(l1.exit()).as(l1.err()).isZero();
+        Run noBank = run("prune", theta.toString(), "--classes", "1,2,3", "--keep", "0.5", "--out", pruned.toString());
+        assertThat(noBank.exit()).isEqualTo(1);
+        assertThat(noBank.err()).contains("needs --bank");
+        Run badKeep = run("prune", theta.toString(), "--classes", "1,2,3", "--keep", "1.5", "--method", "random", "--out", pruned.toString());
+        assertThat(badKeep.err()).contains("--keep must be in (0, 1], got 1.5");
+        Run both = run("prune", theta.toString(), "--classes", "1,2,3", "--keep", "0.5", "--params", "10", "--out", pruned.toString());
+        assertThat(both.exit()).isEqualTo(2);
+        Run tooSmall = run("prune", theta.toString(), "--classes", "1,2,3", "--params", "10", "--method", "random", "--out",
+                pruned.toString());
+        assertThat(tooSmall.exit()).isEqualTo(1);
+        assertThat(tooSmall.err()).contains("10");
+
         Files.writeString(cfg, "{\"preset\": \"demo\", \"bankTask\": 3}");
         Run bad = run("experiment", "--config", cfg.toString(), "--out", out.toString());
         assertThat(bad.exit()).isEqualTo(1);
