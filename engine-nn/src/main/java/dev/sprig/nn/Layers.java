@@ -114,9 +114,14 @@ public final class Layers {
         }
     }
 
-    /** Inverted dropout, seeded: the same seed gives the same masks in the same order. */
+    /**
+     * Inverted dropout, seeded: the same seed gives the same masks in the same order. A trainer
+     * calls {@link #seedForStep} before every step, so that the masks of a step follow from (seed,
+     * step) alone and a run resumed from a checkpoint draws the same masks as an uninterrupted one.
+     */
     public static final class Dropout extends Module {
         private final float p;
+        private final long seed;
         private final Random rng;
 
         public Dropout(float p, long seed) {
@@ -124,7 +129,20 @@ public final class Layers {
                 throw new IllegalArgumentException("Dropout p must be in [0, 1), got " + p);
             }
             this.p = p;
+            this.seed = seed;
             this.rng = new Random(seed);
+        }
+
+        /** Restarts the generator at a state that depends only on this module's seed and {@code step}. */
+        public void seedForStep(long step) {
+            long z = seed + 0x9E3779B97F4A7C15L * (step + 1);   // splitmix64 finaliser
+            z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
+            z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
+            rng.setSeed(z ^ (z >>> 31));
+        }
+
+        public float p() {
+            return p;
         }
 
         @Override

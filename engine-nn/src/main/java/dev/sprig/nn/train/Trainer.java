@@ -1,6 +1,7 @@
 package dev.sprig.nn.train;
 
 import dev.sprig.data.DataLoader;
+import dev.sprig.nn.Layers;
 import dev.sprig.nn.Module;
 import dev.sprig.nn.optim.GradClip;
 import dev.sprig.nn.optim.Optimizer;
@@ -20,8 +21,8 @@ import java.util.Map;
  * <p>Resuming is exact: the data order and augmentation of every step follow from (seed, epoch,
  * position), and the checkpoint holds the model (with BatchNorm statistics) and the optimizer
  * state, so an interrupted run continued from its checkpoint ends with the same weights as an
- * uninterrupted one. (Dropout draws from its module's own generator, which is not checkpointed: a
- * model with active dropout resumes equivalently, not bit-identically.)
+ * uninterrupted one. Dropout modules are reseeded from (their seed, step) before every step, so a
+ * model with active dropout resumes bit-identically too.
  */
 public final class Trainer {
     private final Module model;
@@ -107,6 +108,11 @@ public final class Trainer {
         float lr = config.schedule().at(step, config.totalSteps());
         optimizer.setLearningRate(lr);
         model.zeroGrad(); // every parameter, also ones the optimizer does not hold (clipping sees them all)
+        for (Module m : model.namedModules().values()) {
+            if (m instanceof Layers.Dropout d) {
+                d.seedForStep(step);
+            }
+        }
         Tensor loss = Functional.crossEntropy(model.forward(b.images()), b.labels(), config.labelSmoothing());
         double value = loss.item();
         if (!Double.isFinite(value)) {

@@ -6,7 +6,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.sprig.data.Augment;
 import dev.sprig.data.DataLoader;
 import dev.sprig.data.LabeledImages;
+import dev.sprig.nn.Layers;
+import dev.sprig.nn.Linear;
+import dev.sprig.nn.Module;
 import dev.sprig.nn.Parameter;
+import dev.sprig.nn.Sequential;
 import dev.sprig.nn.models.ResNet;
 import dev.sprig.nn.models.ResNetConfig;
 import dev.sprig.nn.optim.LrSchedule;
@@ -115,6 +119,52 @@ class TrainerTest {
         for (int i = 0; i < a.size(); i++) {
             assertThat(b.get(i)).as("tensor %d", i).containsExactly(a.get(i));
         }
+    }
+
+    private static Module dropoutMlp() {
+        Random r = new Random(9);
+        return new Sequential(new Layers.Flatten(), new Linear(64, 32, true, r), new Layers.ReLU(), new Layers.Dropout(0.5f, 17),
+                new Linear(32, 3, true, r));
+    }
+
+    private static List<float[]> weights(Module m) {
+        List<float[]> out = new ArrayList<>();
+        m.namedParameters().values().forEach(p -> out.add(p.get().toArray()));
+        return out;
+    }
+
+    @Test
+    void resumingWithActiveDropoutDrawsTheSameMasksAsAnUninterruptedRun() {
+        LabeledImages data = toyData(40, 5);
+        Module full = dropoutMlp();
+        new Trainer(full, new Sgd(full.namedParameters(), 0.05f, 0.9f, 1e-4f, true), loader(data), null,
+                config(12, dir.resolve("dfull")), null).run();
+
+        Module part = dropoutMlp();
+        Trainer interrupted = new Trainer(part, new Sgd(part.namedParameters(), 0.05f, 0.9f, 1e-4f, true), loader(data), null,
+                config(12, dir.resolve("dresume")), new TrainListener() {
+                    @Override
+                    public void onStep(long step, long total, double loss, float lr, double eta) {
+                        if (step == 7) {
+                            throw new IllegalStateException("simulated crash at step 7");
+                        }
+                    }
+                });
+        assertThatThrownBy(interrupted::run).hasMessageContaining("simulated crash");
+        Module resumed = dropoutMlp();
+        new Trainer(resumed, new Sgd(resumed.namedParameters(), 0.05f, 0.9f, 1e-4f, true), loader(data), null,
+                config(12, dir.resolve("dresume")), null).run();
+        List<float[]> a = weights(full);
+        List<float[]> b = weights(resumed);
+        for (int i = 0; i < a.size(); i++) {
+            assertThat(b.get(i)).as("tensor %d", i).containsExactly(a.get(i));
+        }
+        // and dropout is really active: without it the weights differ
+        Module noDrop = dropoutMlp();
+        noDrop.replace("3", new Layers.Identity());
+        new Trainer(noDrop, new Sgd(noDrop.namedParameters(), 0.05f, 0.9f, 1e-4f, true), loader(data), null,
+                config(12, dir.resolve("dnone")), null).run();
+        assertThat(weights(noDrop).get(0)).isNotEqualTo(a.get(0));
     }
 
     @Test
