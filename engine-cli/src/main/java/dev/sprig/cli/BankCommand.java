@@ -24,7 +24,8 @@ final class BankCommand implements Runnable {
     }
 
     @Command(name = "build", mixinStandardHelpOptions = true,
-            description = "Pre-train θ0 (or take --pretrained) and prune the experiment's source tasks iteratively into DIR/bank; "
+            description = "Pre-train θ0 (or take --pretrained) and prune the experiment's source tasks iteratively into "
+                    + "DIR/bank-HASH (HASH of the settings the bank is built with); "
                     + "reruns resume.")
     static final class Build implements Callable<Integer> {
         @Option(names = "--preset", defaultValue = "demo", description = "Experiment preset whose bank settings to use (default: ${DEFAULT-VALUE}).")
@@ -33,7 +34,7 @@ final class BankCommand implements Runnable {
         @Option(names = "--config", description = "A JSON file of settings over the preset.")
         Path config;
 
-        @Option(names = "--out", required = true, description = "Run directory: θ0 in OUT/pretrained, the bank in OUT/bank.")
+        @Option(names = "--out", required = true, description = "Run directory: θ0 in OUT/pretrained, the bank in OUT/bank-HASH.")
         Path out;
 
         @Option(names = "--pretrained", description = "A model file to use as θ0.")

@@ -22,7 +22,8 @@ final class ExperimentCommand implements Callable<Integer> {
             defaultValue = "demo")
     String preset;
 
-    @Option(names = "--config", description = "A JSON file of settings over the preset (or naming one with \"preset\").")
+    @Option(names = "--config", description = "A JSON file of settings over the preset (or naming one with \"preset\"); "
+            + "without a \"name\", the experiment is named after the file.")
     Path config;
 
     @Option(names = "--out", description = "Run directory (default: runs/<name>).")
@@ -58,8 +59,13 @@ final class ExperimentCommand implements Callable<Integer> {
         if (!(parsed instanceof Map)) {
             throw new IllegalArgumentException("--config " + config + " must hold a JSON object of settings");
         }
-        Map<String, Object> m = (Map<String, Object>) parsed;
+        Map<String, Object> m = new java.util.LinkedHashMap<>((Map<String, Object>) parsed);
         String base = m.containsKey("preset") ? String.valueOf(m.get("preset")) : preset;
+        if (!m.containsKey("name")) {
+            // named after the file (my-run.json -> my-run), not after the preset it starts from
+            String file = config.getFileName().toString();
+            m.put("name", file.contains(".") ? file.substring(0, file.lastIndexOf('.')) : file);
+        }
         return ExperimentConfig.preset(base).withOverrides(m);
     }
 
@@ -80,7 +86,8 @@ final class ExperimentCommand implements Callable<Integer> {
         ReportWriter.Written w = ReportWriter.write(r, out);
         System.out.println();
         System.out.print(ReportWriter.finalTable(r));
-        System.out.printf("%nfinished in %.1f s. Report: %s (every number: %s, plots: %s)%n", (System.nanoTime() - t0) / 1e9, w.report(),
-                w.results(), out.resolve("plots"));
+        System.out.printf("%nfinished in %.1f s. Report: %s (every number: %s, plots: %s; θ0: %s, mask bank: %s)%n",
+                (System.nanoTime() - t0) / 1e9, w.report(), w.results(), out.resolve("plots"), out.resolve("pretrained/model.safetensors"),
+                out.resolve(String.valueOf(r.bank().get("directory"))));
     }
 }

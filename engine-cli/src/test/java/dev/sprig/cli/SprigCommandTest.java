@@ -86,6 +86,19 @@ class SprigCommandTest {
     }
 
     @Test
+    void aConfigFileWithoutANameNamesTheExperiment(@TempDir Path dir) throws java.io.IOException {
+        Path cfg = dir.resolve("my-sweep.json");
+        Files.writeString(cfg, "{\"preset\": \"demo\", \"targetTasks\": 2}");
+        ExperimentCommand c = new ExperimentCommand();
+        c.preset = "demo";
+        c.config = cfg;
+        assertThat(c.config().name()).isEqualTo("my-sweep");
+        assertThat(c.config().targetTasks()).isEqualTo(2);
+        Files.writeString(cfg, "{\"preset\": \"demo\", \"name\": \"given\"}");
+        assertThat(c.config().name()).isEqualTo("given");
+    }
+
+    @Test
     void aTinyExperimentFromAConfigFileWritesTheReportWithEveryMethod(@TempDir Path dir) throws java.io.IOException {
         Path cfg = dir.resolve("tiny.json");
         Files.writeString(cfg, """
@@ -107,11 +120,16 @@ class SprigCommandTest {
 
         // The run's θ0 and bank serve the single-task commands.
         Path theta = out.resolve("pretrained/model.safetensors");
-        Run list = run("bank", "list", out.resolve("bank").toString());
+        Path bank;
+        try (var files = Files.list(out)) {
+            bank = files.filter(p -> p.getFileName().toString().startsWith("bank-")).findFirst().orElseThrow();
+        }
+        assertThat(r.out()).contains("mask bank: " + bank);
+        Run list = run("bank", "list", bank.toString());
         assertThat(list.exit()).as(list.err()).isZero();
         assertThat(list.out()).contains("4 entries").contains("iterative-taylor");
         Path pruned = dir.resolve("pruned.safetensors");
-        Run prune = run("prune", theta.toString(), "--classes", "0,5,9", "--keep", "0.5", "--bank", out.resolve("bank").toString(),
+        Run prune = run("prune", theta.toString(), "--classes", "0,5,9", "--keep", "0.5", "--bank", bank.toString(),
                 "--neighbours", "2", "--train-per-class", "12", "--finetune", "4", "--out", pruned.toString());
         assertThat(prune.exit()).as(prune.err()).isZero();
         assertThat(prune.out()).contains("neighbour ").contains("task test accuracy");

@@ -74,7 +74,10 @@ public final class MaskBank {
                 throw new IllegalArgumentException("format is '" + root.get("format") + "', expected '" + FORMAT + "'");
             }
             long version = num(root, "version").longValue();
-            if (version < 1 || version > VERSION) {
+            if (version < 1) {
+                throw new IllegalArgumentException("bank version " + version + " is unknown/invalid (versions start at 1)");
+            }
+            if (version > VERSION) {
                 throw new IllegalArgumentException("bank version " + version + " is newer than this Sprig reads (up to " + VERSION
                         + "); upgrade Sprig");
             }

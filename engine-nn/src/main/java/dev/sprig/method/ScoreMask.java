@@ -9,7 +9,8 @@ import java.util.Map;
  * similar tasks kept unit u; and each group's keep ratio as the neighbours' weighted average.
  *
  * @param scores     per group id, a score per unit
- * @param keepRatios per group id, {@code sum_i w_i * kept_i / units}
+ * @param keepRatios per group id, {@code min(1, sum_i w_i * kept_i / units)} (the weights sum to 1 only up to
+ *                   rounding, so a layer every neighbour keeps whole could otherwise come out a little above 1)
  * @param weights    the neighbours' weights, in their order
  */
 public record ScoreMask(Map<String, float[]> scores, Map<String, Double> keepRatios, double[] weights) {
@@ -42,14 +43,14 @@ public record ScoreMask(Map<String, float[]> scores, Map<String, Double> keepRat
                         kept++;
                     }
                 }
-                ratio += w[i] * kept / units;
+                ratio += w[i] * ((double) kept / units);
             }
             float[] f = new float[units];
             for (int u = 0; u < units; u++) {
                 f[u] = (float) s[u];
             }
             scores.put(group, f);
-            ratios.put(group, ratio);
+            ratios.put(group, Math.min(1.0, ratio));
         }
         return new ScoreMask(scores, ratios, w);
     }

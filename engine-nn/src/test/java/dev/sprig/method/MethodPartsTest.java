@@ -119,6 +119,22 @@ class MethodPartsTest {
     }
 
     @Test
+    void aLayerEveryNeighbourKeepsWholeHasKeepRatioExactlyOne() {
+        // Five weights of 1/5: w_i * 3 / 3 summed is 1.0000000000000002 in doubles, which Selection refuses as a profile ratio.
+        TaskEmbedding e = emb(new float[] {1, 0});
+        List<Neighbour> nb = new java.util.ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            nb.add(new Neighbour(entry("n" + i, e, mask("g", "111", "h", i % 2 == 0 ? "10" : "01")), 0.5));
+        }
+        ScoreMask s = ScoreMask.vote(nb, new VoteWeighting.Uniform());
+        assertThat(s.keepRatios().get("g")).isEqualTo(1.0);
+        assertThat(s.keepRatios().get("h")).isCloseTo(0.5, within(1e-12));
+        assertThat(s.keepRatios().values()).allMatch(r -> r <= 1.0);
+        // the profile is accepted as it is
+        dev.sprig.prune.Selection.uniform(new dev.sprig.prune.Selection.KeepRatio(0.5)).withProfile(s.keepRatios());
+    }
+
+    @Test
     void bankRoundTripsAndRefusesWhatItShould() throws IOException {
         Path b = dir.resolve("bank");
         MaskBank bank = MaskBank.openOrCreate(b, "resnet", "sha256:aa");
@@ -149,6 +165,8 @@ class MethodPartsTest {
         String index = Files.readString(b.resolve("index.json"));
         Files.writeString(b.resolve("index.json"), index.replace("\"version\":1", "\"version\":7"));
         assertThatThrownBy(() -> MaskBank.open(b)).hasMessageContaining("version 7 is newer");
+        Files.writeString(b.resolve("index.json"), index.replace("\"version\":1", "\"version\":0"));
+        assertThatThrownBy(() -> MaskBank.open(b)).hasMessageContaining("version 0 is unknown/invalid").hasMessageNotContaining("newer");
         Files.writeString(b.resolve("index.json"), index.substring(0, index.length() / 2));
         assertThatThrownBy(() -> MaskBank.open(b)).isInstanceOf(IOException.class).hasMessageContaining("index.json");
         assertThatThrownBy(() -> MaskBank.open(dir.resolve("none"))).hasMessageContaining("no mask bank");

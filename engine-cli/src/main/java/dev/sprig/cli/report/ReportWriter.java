@@ -1,7 +1,11 @@
 package dev.sprig.cli.report;
 
+import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.SerializerProvider;
+import com.fasterxml.jackson.databind.module.SimpleModule;
+import com.fasterxml.jackson.databind.ser.std.StdSerializer;
 import dev.sprig.method.experiment.ExperimentResults;
 import dev.sprig.method.experiment.RunResult;
 import dev.sprig.method.experiment.Summary;
@@ -28,7 +32,7 @@ public final class ReportWriter {
     public static Written write(ExperimentResults r, Path dir) throws IOException {
         Files.createDirectories(dir);
         Path json = dir.resolve("results.json");
-        ObjectMapper mapper = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+        ObjectMapper mapper = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).registerModule(NON_FINITE_AS_NULL);
         Map<String, Object> doc = new java.util.LinkedHashMap<>();
         doc.put("format", "sprig-experiment-results");
         doc.put("version", 1);
@@ -39,6 +43,26 @@ public final class ReportWriter {
         Path md = dir.resolve("report.md");
         AtomicFiles.writeString(md, markdown(r, dir, plots));
         return new Written(json, md, plots);
+    }
+
+    /** NaN and infinities as JSON null, as the run files write them (Jackson's default is the string "NaN"). */
+    private static final SimpleModule NON_FINITE_AS_NULL = new SimpleModule("non-finite-as-null")
+            .addSerializer(Double.class, new NonFiniteAsNull())
+            .addSerializer(double.class, new NonFiniteAsNull());
+
+    private static final class NonFiniteAsNull extends StdSerializer<Double> {
+        NonFiniteAsNull() {
+            super(Double.class);
+        }
+
+        @Override
+        public void serialize(Double v, JsonGenerator g, SerializerProvider p) throws IOException {
+            if (Double.isFinite(v)) {
+                g.writeNumber(v);
+            } else {
+                g.writeNull();
+            }
+        }
     }
 
     static String pct(Summary.Stat s) {
@@ -69,7 +93,9 @@ public final class ReportWriter {
         long targets = r.runs().stream().map(RunResult::target).distinct().count();
         b.append("Every number is the mean ± standard deviation over ").append(targets)
                 .append(" held-out target tasks (never in the bank). Accuracy is test accuracy in %, after the given number of "
-                        + "fine-tuning iterations. `results.json` holds every number behind these tables.\n\n");
+                        + "fine-tuning iterations; – where there is none: the iterative baseline spends the first R·s iterations of "
+                        + "the budget on its R pruning rounds of s = (last budget) / 2R iterations, and has accuracy only from there "
+                        + "on. `results.json` holds every number behind these tables (null where there is none).\n\n");
         Summary s = r.summary();
         TreeSet<Double> ratios = new TreeSet<>(java.util.Comparator.reverseOrder());
         s.rows().forEach(row -> ratios.add(row.keepRatio()));
@@ -87,9 +113,10 @@ public final class ReportWriter {
                 for (int x : budgets) {
                     b.append(' ').append(pct(row.accuracyByBudget().get(x))).append(" |");
                 }
-                b.append(String.format(Locale.ROOT, " %,.0f | %.2f | %.2f ± %.2f | %.1f | %.1f |%n", row.params().mean(),
-                        row.macs().mean() / 1e6, row.latencyMs().mean(), row.latencyMs().std(), row.pruneSeconds().mean(),
-                        row.finetuneSeconds().mean()));
+                b.append(String.format(Locale.ROOT, " %,.0f ± %,.0f | %.2f ± %.2f | %.2f ± %.2f | %.1f ± %.1f | %.1f ± %.1f |%n",
+                        row.params().mean(), row.params().std(), row.macs().mean() / 1e6, row.macs().std() / 1e6, row.latencyMs().mean(),
+                        row.latencyMs().std(), row.pruneSeconds().mean(), row.pruneSeconds().std(), row.finetuneSeconds().mean(),
+                        row.finetuneSeconds().std()));
             }
             b.append('\n');
         }

@@ -35,6 +35,7 @@ class ReportWriterTest {
         runs.add(run("a", "one-shot-l1", 0.5, 0.30, 0.70));
         runs.add(run("b", "one-shot-l1", 0.5, 0.40, 0.70));
         runs.add(run("a", "similar-task", 0.25, 0.50, 0.75));
+        runs.add(run("a", "iterative", 0.25, Double.NaN, 0.60)); // no accuracy before its pruning rounds end
         Map<String, Map<String, Double>> overlap = new LinkedHashMap<>();
         overlap.put("0.50", new LinkedHashMap<>(Map.of("layer1:residual", 0.7)));
         ExperimentResults r = new ExperimentResults("unit", Map.of("k", 5), Map.of("architecture", "resnet"), Map.of("entries", 2),
@@ -43,7 +44,15 @@ class ReportWriterTest {
 
         JsonNode json = new ObjectMapper().readTree(w.results().toFile());
         assertThat(json.get("format").asText()).isEqualTo("sprig-experiment-results");
-        assertThat(json.at("/results/runs")).hasSize(5);
+        assertThat(json.at("/results/runs")).hasSize(6);
+        // NaN is null, as in the run files (not the string "NaN")
+        assertThat(json.at("/results/runs/5/curve/0/accuracy").isNull()).isTrue();
+        assertThat(json.at("/results/runs/5/curve/1/accuracy").asDouble()).isEqualTo(0.60);
+        JsonNode iterative = json.at("/summary/rows/3");
+        assertThat(iterative.get("method").asText()).isEqualTo("iterative");
+        assertThat(iterative.at("/accuracyByBudget/0/mean").isNull()).isTrue();
+        assertThat(iterative.at("/accuracyByBudget/0/n").asInt()).isZero();
+        assertThat(Files.readString(w.results())).doesNotContain("NaN");
         assertThat(json.at("/results/runs/0/curve/1/accuracy").asDouble()).isEqualTo(0.90);
         // the summary's first row: similar-task at 0.5, accuracy after 100 iterations = mean(0.9, 0.8), std sqrt(0.005)
         JsonNode row = json.at("/summary/rows/0");
@@ -54,7 +63,10 @@ class ReportWriterTest {
         String md = Files.readString(w.report());
         assertThat(md).contains("## Keep ratio 0.50").contains("## Keep ratio 0.25")
                 .contains("| similar-task | 65.0 ± 7.1 | 85.0 ± 7.1 |").contains("| one-shot-l1 | 35.0 ± 7.1 | 70.0 ± 0.0 |")
-                .contains("2 held-out target tasks");
+                .contains("2 held-out target tasks")
+                // costs as mean ± std like accuracy: params 500 ± 0, MMACs 1.00 ± 0.00, latency, prune and fine-tune seconds
+                .contains("| 500 ± 0 | 1.00 ± 0.00 | 1.50 ± 0.00 | 0.3 ± 0.0 | 3.0 ± 0.0 |")
+                .contains("| iterative | – | 60.0 ± 0.0 |");
         assertThat(w.plots()).extracting(p -> p.getFileName().toString()).contains("accuracy-vs-iterations-keep0.50.png",
                 "group-keep-ratios-keep0.25.png", "mask-overlap-by-depth.png");
         for (Path p : w.plots()) {

@@ -42,21 +42,26 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeSet;
 
 /**
  * Runs METHOD.md's experiment in a directory, caching every stage so that a rerun skips what is done:
  * <pre>
- * DIR/pretrained/model.safetensors   θ0 (pre-trained on all classes; checkpoints beside it while training)
- * DIR/bank/                           the mask bank ({@link MaskBank})
- * DIR/runs/TARGET_RATIO_METHOD.json   one finished (target, keep ratio, method) run
+ * DIR/pretrained/model.safetensors   θ0 (pre-trained on all classes, or a copy of the given file)
+ * DIR/pretrained/checkpoint-HASH/     the pre-training checkpoint, per hash of θ0's settings (gone when done)
+ * DIR/bank-HASH/                      the mask bank ({@link MaskBank}), per hash of the settings it is built with
+ * DIR/runs/TARGET_RATIO_METHOD.json   one finished (target, keep ratio, method) run, with the hash of its settings
  * </pre>
- * The keep ratio is the kept fraction of the parameters of θ0 with the task's head. Every method
- * gets the same θ0, the same task data, the same budget and the same fine-tuning.
+ * A cached stage is only reused under the settings that made it: a θ0 made with other settings is
+ * an error, a bank or a run made with other settings is built anew. The keep ratio is the kept
+ * fraction of the parameters of θ0 with the task's head. Every method gets the same θ0, the same
+ * task data in the same order, the same budget and the same fine-tuning.
  */
 public final class Experiment {
 
@@ -92,6 +97,8 @@ public final class Experiment {
     private Normalize norm;
     private int[] inputShape; // [c, h, w]
     private Path thetaFile;
+    private String fingerprint;  // of θ0
+    private String architecture; // of θ0, from its file
 
     /**
      * @param pretrained a model file to use as θ0 instead of pre-training one (copied into the run
@@ -104,26 +111,20 @@ public final class Experiment {
         this.pretrainedSource = pretrained;
     }
 
-    /** Stages 1 and 2 only: θ0 and the bank (in {@code DIR/pretrained} and {@code DIR/bank}). */
+    /** Stages 1 and 2 only: θ0 and the bank (in {@code DIR/pretrained} and {@code DIR/bank-HASH}). */
     public MaskBank buildBank() throws IOException {
-        Files.createDirectories(dir);
-        loadData();
-        pretrain();
-        TaskPlan plan = TaskPlan.draw(train.classes(), cfg.classesPerTask(), cfg.bankTasks(), cfg.targetTasks(), cfg.seed());
-        return buildBank(plan, ModelFingerprint.of(ModelFile.load(thetaFile).model()));
+        pretrained();
+        return buildBank(plan());
     }
 
     /** The whole experiment. */
     public ExperimentResults run() throws IOException {
-        Files.createDirectories(dir);
-        loadData();
-        Map<String, Object> pretrainedInfo = pretrain();
-        Module theta = ModelFile.load(thetaFile).model();
-        String fingerprint = ModelFingerprint.of(theta);
-        TaskPlan plan = TaskPlan.draw(train.classes(), cfg.classesPerTask(), cfg.bankTasks(), cfg.targetTasks(), cfg.seed());
+        Map<String, Object> pretrainedInfo = pretrained();
+        TaskPlan plan = plan();
         long t0 = System.nanoTime();
-        MaskBank bank = buildBank(plan, fingerprint);
+        MaskBank bank = buildBank(plan);
         Map<String, Object> bankInfo = new LinkedHashMap<>();
+        bankInfo.put("directory", dir.relativize(bank.directory()).toString());
         bankInfo.put("entries", bank.size());
         bankInfo.put("sourceTasks", cfg.bankTasks());
         bankInfo.put("method", "iterative-" + cfg.bankImportance());
@@ -138,6 +139,28 @@ public final class Experiment {
         machine.put("java", Runtime.version().toString());
         machine.put("floatLanes", dev.sprig.kernels.KernelConfig.FLOATS.length());
         return new ExperimentResults(cfg.name(), cfg.toMap(), pretrainedInfo, bankInfo, runs, overlap, machine);
+    }
+
+    /** Stage 1 only: the data and θ0; returns what the results record about θ0. */
+    Map<String, Object> pretrained() throws IOException {
+        Files.createDirectories(dir);
+        loadData();
+        return pretrain();
+    }
+
+    private TaskPlan plan() {
+        return TaskPlan.draw(train.classes(), cfg.classesPerTask(), cfg.bankTasks(), cfg.targetTasks(), cfg.seed());
+    }
+
+    /** A short hex SHA-256 of settings (written as JSON): what a cached stage was made with. */
+    static String hash(Map<String, Object> settings) {
+        try {
+            byte[] d = java.security.MessageDigest.getInstance("SHA-256")
+                    .digest(dev.sprig.nn.io.Json.write(settings).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            return java.util.HexFormat.of().formatHex(d, 0, 8);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException("the JDK has no SHA-256", e);
+        }
     }
 
     // ------------------------------------------------------------------ data and θ0
@@ -174,17 +197,17 @@ public final class Experiment {
                 + "/s" + cfg.seed() + (cfg.dataset().equals("shapes") ? "/n" + cfg.shapesTrainPerClass() : "");
     }
 
+    /** Where the pre-training of θ0 checkpoints: one directory per θ0 settings key, so a run never resumes another's. */
+    static Path checkpointDir(Path pretrainedDir, String thetaKey) {
+        return pretrainedDir.resolve("checkpoint-" + hash(Map.of("theta", thetaKey)));
+    }
+
     private Map<String, Object> pretrain() throws IOException {
         Path pdir = dir.resolve("pretrained");
         thetaFile = pdir.resolve("model.safetensors");
         Map<String, Object> info = new LinkedHashMap<>();
-        DataLoader testLoader = DataLoader.builder(test, 256).shuffle(false).normalize(norm).build();
-        if (!Files.exists(thetaFile) && pretrainedSource != null) {
-            Files.createDirectories(pdir);
-            ModelFile.Loaded given = ModelFile.load(pretrainedSource);
-            Map<String, String> meta = new LinkedHashMap<>(given.metadata());
-            meta.put("experiment.theta", "given:" + pretrainedSource.toAbsolutePath());
-            ModelFile.save(thetaFile, given.model(), meta);
+        if (pretrainedSource != null) {
+            copyGiven(pdir);
         }
         if (Files.exists(thetaFile)) {
             ModelFile.Loaded l = ModelFile.load(thetaFile);
@@ -193,8 +216,10 @@ public final class Experiment {
                 throw new IllegalArgumentException(thetaFile + " holds a θ0 made with other settings (" + key + ", this run: " + thetaKey()
                         + "); use another output directory");
             }
-            listener.message("θ0: reusing " + thetaFile);
-            Evaluation e = Trainer.evaluate(l.model(), testLoader);
+            check(l, key.startsWith("given:") ? key.substring("given:".length()) : thetaFile.toString());
+            norm = normalization(l.metadata(), thetaFile.toString());
+            listener.message("θ0: reusing " + thetaFile + (key.startsWith("given:") ? " (given)" : ""));
+            Evaluation e = Trainer.evaluate(l.model(), testLoader());
             info.put("source", key);
             info.put("testAccuracy", e.accuracy());
             info.put("seconds", Double.parseDouble(l.metadata().getOrDefault("experiment.seconds", "0")));
@@ -206,11 +231,12 @@ public final class Experiment {
             float lr = vit ? 1e-3f : 0.1f;
             Optimizer opt = vit ? new AdamW(net.namedParameters(), lr, 0.9f, 0.999f, 1e-8f, 0.05f)
                     : new Sgd(net.namedParameters(), lr, 0.9f, 5e-4f, true);
+            Path ckpt = checkpointDir(pdir, thetaKey());
             TrainConfig tc = new TrainConfig(steps, new LrSchedule.CosineWithWarmup(lr, 0f, Math.min(steps / 20, 500)), vit ? 1.0 : 0, 0f,
-                    0, Math.max(1, loader.batchesPerEpoch() / 4), pdir);
+                    0, Math.max(1, loader.batchesPerEpoch() / 4), ckpt);
             listener.stage("pre-train θ0 (" + cfg.model() + ", " + train.classes() + " classes)", steps);
             long t0 = System.nanoTime();
-            Evaluation e = new Trainer(net, opt, loader, testLoader, tc, new TrainListener() {
+            Evaluation e = new Trainer(net, opt, loader, testLoader(), tc, new TrainListener() {
                 @Override
                 public void onStep(long step, long totalSteps, double loss, float lrNow, double eta) {
                     listener.progress(step);
@@ -228,19 +254,137 @@ public final class Experiment {
             meta.put("normalize.mean", join(norm.mean()));
             meta.put("normalize.std", join(norm.std()));
             ModelFile.save(thetaFile, net, meta);
-            Files.deleteIfExists(pdir.resolve("last.safetensors"));
+            Files.deleteIfExists(ckpt.resolve("last.safetensors"));
+            try {
+                Files.deleteIfExists(ckpt);
+            } catch (java.nio.file.DirectoryNotEmptyException ignored) {
+                // something else lives there; leave it
+            }
             info.put("source", thetaKey());
             info.put("testAccuracy", e.accuracy());
             info.put("seconds", secs);
         }
         Module theta = ModelFile.load(thetaFile).model();
+        fingerprint = ModelFingerprint.of(theta);
+        architecture = architectureOf(theta);
         ModelStats st = ModelStats.of(theta, inputShape);
-        info.put("architecture", cfg.model());
+        info.put("architecture", architecture);
+        if (theta instanceof ResNet r) {
+            info.put("widthMultiplier", (double) r.config().widthMultiplier());
+        }
+        info.put("fingerprint", fingerprint);
+        Map<String, Object> normInfo = new LinkedHashMap<>();
+        normInfo.put("scale", (double) norm.scale());
+        normInfo.put("mean", join(norm.mean()));
+        normInfo.put("std", join(norm.std()));
+        info.put("normalize", normInfo);
         info.put("parameters", st.parameters());
         info.put("macs", st.macs());
         info.put("classes", train.classes());
         listener.message(String.format(Locale.ROOT, "θ0: %s, test accuracy %.2f%%", st, 100 * (double) info.get("testAccuracy")));
         return info;
+    }
+
+    private DataLoader testLoader() {
+        return DataLoader.builder(test, 256).shuffle(false).normalize(norm).build();
+    }
+
+    /** Copies the given θ0 into the run directory (unless the copy there is already this file: weights and metadata). */
+    private void copyGiven(Path pdir) throws IOException {
+        ModelFile.Loaded given = ModelFile.load(pretrainedSource);
+        check(given, pretrainedSource.toString());
+        Map<String, String> meta = new LinkedHashMap<>(given.metadata());
+        meta.put("experiment.theta", "given:" + pretrainedSource.toAbsolutePath());
+        if (Files.exists(thetaFile)) {
+            ModelFile.Loaded current = ModelFile.load(thetaFile);
+            if (current.metadata().equals(meta) && ModelFingerprint.of(current.model()).equals(ModelFingerprint.of(given.model()))) {
+                return;
+            }
+            listener.message("θ0: replacing " + thetaFile + " by the given " + pretrainedSource);
+        }
+        Files.createDirectories(pdir);
+        ModelFile.save(thetaFile, given.model(), meta);
+    }
+
+    /** Fails unless a θ0 file fits this experiment: its dataset, its number of classes, its architecture and its normalisation. */
+    private void check(ModelFile.Loaded l, String source) {
+        String data = l.metadata().get("data");
+        if (!cfg.dataset().equals(data)) {
+            throw new IllegalArgumentException("θ0 " + source + " was trained on " + (data == null ? "an unnamed dataset (no 'data' metadata)"
+                    : "'" + data + "'") + ", this experiment's dataset is '" + cfg.dataset() + "'");
+        }
+        String arch = architectureOf(l.model());
+        if (!arch.equals(cfg.model())) {
+            throw new IllegalArgumentException("θ0 " + source + " is a " + arch + " (by its file's config), this experiment's model is "
+                    + cfg.model() + "; set \"model\": \"" + arch + "\"");
+        }
+        if (l.model() instanceof ResNet r && r.config().widthMultiplier() != (float) cfg.widthMultiplier()) {
+            throw new IllegalArgumentException("θ0 " + source + " has width multiplier " + r.config().widthMultiplier()
+                    + ", this experiment's widthMultiplier is " + cfg.widthMultiplier());
+        }
+        int classes = ((dev.sprig.nn.Linear) l.model().get(TaskHeads.headPath(l.model()))).outFeatures();
+        if (classes != train.classes()) {
+            throw new IllegalArgumentException("θ0 " + source + " has a head of " + classes + " classes, " + cfg.dataset() + " has "
+                    + train.classes());
+        }
+        normalization(l.metadata(), source);
+    }
+
+    /**
+     * The architecture a model file's config describes, named as the {@code model} setting names it
+     * ({@code resnet20}, {@code vit}; {@code resnet18}/{@code resnet34} for those stage layouts).
+     */
+    static String architectureOf(Module m) {
+        return switch (m) {
+            case ViT v -> "vit";
+            case ResNet r -> {
+                ResNetConfig c = r.config();
+                int[] b = c.blocksPerStage();
+                if (c.stem() == ResNetConfig.Stem.CIFAR && b.length == 3 && b[0] == b[1] && b[1] == b[2]
+                        && Arrays.equals(c.widths(), new int[] {16, 32, 64})) {
+                    yield "resnet" + (6 * b[0] + 2);
+                }
+                if (Arrays.equals(c.widths(), new int[] {64, 128, 256, 512}) && Arrays.equals(b, new int[] {2, 2, 2, 2})) {
+                    yield "resnet18";
+                }
+                if (Arrays.equals(c.widths(), new int[] {64, 128, 256, 512}) && Arrays.equals(b, new int[] {3, 4, 6, 3})) {
+                    yield "resnet34";
+                }
+                yield "resnet(blocks " + Arrays.toString(b) + ", widths " + Arrays.toString(c.widths()) + ", stem " + c.stem() + ")";
+            }
+            default -> m.getClass().getSimpleName();
+        };
+    }
+
+    /** The normalisation a θ0 file records ({@code normalize.*}, as sprig pretrain writes it), else the one fitted to the data. */
+    private Normalize normalization(Map<String, String> meta, String file) {
+        String scale = meta.get("normalize.scale");
+        String mean = meta.get("normalize.mean");
+        String std = meta.get("normalize.std");
+        if (scale == null && mean == null && std == null) {
+            return norm;
+        }
+        Normalize n;
+        try {
+            n = new Normalize(Float.parseFloat(String.valueOf(scale)), floats(String.valueOf(mean)), floats(String.valueOf(std)));
+        } catch (IllegalArgumentException e) { // NumberFormatException too
+            throw new IllegalArgumentException(file + ": bad normalisation in the metadata (normalize.scale " + scale + ", normalize.mean "
+                    + mean + ", normalize.std " + std + "): " + e.getMessage(), e);
+        }
+        if (n.mean().length != train.channels()) {
+            throw new IllegalArgumentException(file + ": the normalisation in the metadata has " + n.mean().length + " channels, "
+                    + cfg.dataset() + " has " + train.channels());
+        }
+        return n;
+    }
+
+    private static float[] floats(String s) {
+        String[] parts = s.split(",");
+        float[] out = new float[parts.length];
+        for (int i = 0; i < parts.length; i++) {
+            out[i] = Float.parseFloat(parts[i].trim());
+        }
+        return out;
     }
 
     private static String join(float[] a) {
@@ -309,8 +453,41 @@ public final class Experiment {
         return String.format(Locale.ROOT, "%s_keep%.3f", task, ratio);
     }
 
-    private MaskBank buildBank(TaskPlan plan, String fingerprint) throws IOException {
-        MaskBank bank = MaskBank.openOrCreate(dir.resolve("bank"), cfg.model(), fingerprint);
+    /** What the data of a task depends on (beyond its classes), and θ0 with the normalisation it is used with. */
+    private Map<String, Object> dataSettings() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("theta", fingerprint);
+        m.put("normalize", List.of((double) norm.scale(), join(norm.mean()), join(norm.std())));
+        m.put("dataset", cfg.dataset());
+        m.put("shapesTrainPerClass", cfg.shapesTrainPerClass());
+        m.put("shapesTestPerClass", cfg.shapesTestPerClass());
+        m.put("trainPerClass", cfg.trainPerClass());
+        m.put("testPerClass", cfg.testPerClass());
+        m.put("seed", cfg.seed());
+        m.put("headInit", cfg.headInit());
+        return m;
+    }
+
+    /**
+     * The hash of everything the bank's entries depend on: θ0, the source tasks and their data, the
+     * bank's keep ratios (they set the pruning schedule) and its pruning and fine-tuning settings.
+     */
+    private String bankHash(TaskPlan plan) {
+        Map<String, Object> m = dataSettings();
+        m.put("sourceTasks", plan.bank().stream().map(TaskPlan::name).toList());
+        m.put("keepRatios", new ArrayList<>(new TreeSet<>(cfg.keepRatios()).descendingSet()));
+        m.put("bankRounds", cfg.bankRounds());
+        m.put("bankStepsPerRound", cfg.bankStepsPerRound());
+        m.put("bankImportance", cfg.bankImportance());
+        m.put("embeddingPerClass", cfg.embeddingPerClass());
+        m.put("finetuneBatch", cfg.finetuneBatch());
+        m.put("finetuneLr", cfg.finetuneLr());
+        m.put("roundTo", cfg.roundTo());
+        return hash(m);
+    }
+
+    private MaskBank buildBank(TaskPlan plan) throws IOException {
+        MaskBank bank = MaskBank.openOrCreate(dir.resolve("bank-" + bankHash(plan)), architecture, fingerprint);
         Module theta = ModelFile.load(thetaFile).model();
         List<Double> ratios = new ArrayList<>(new TreeSet<>(cfg.keepRatios()).descendingSet());
         long perTask = (long) schedule(ratios, cfg.bankRounds()).size() * cfg.bankStepsPerRound();
@@ -349,7 +526,7 @@ public final class Experiment {
         return new ArrayList<>(s.descendingSet());
     }
 
-    /** Receives a mask when an iterative run reaches one of its target ratios. */
+    /** Receives a mask, and the test accuracy there, when an iterative run reaches one of its target ratios. */
     private interface AtRatio {
         void reached(double ratio, PruningMask mask, double accuracy) throws IOException;
     }
@@ -359,7 +536,8 @@ public final class Experiment {
      * for each ratio of the schedule, score the units of the current masked model (removed units
      * cannot return), keep the best by a global ranking of per-group-normalised scores to the
      * parameter budget, then fine-tune {@code steps} iterations with the removed units held at zero.
-     * Returns the model (soft-masked at the last ratio) and calls {@code at} at each target ratio.
+     * Returns the model (soft-masked at the last ratio) and calls {@code at} at each target ratio
+     * (null: no call, and no test evaluation inside the loop).
      */
     private Module iterative(Tasks.Task t, List<Double> targets, int rounds, int steps, String importance, long seed, AtRatio at,
                              java.util.function.LongConsumer progress, PruningMask[] lastMask) throws IOException {
@@ -367,7 +545,7 @@ public final class Experiment {
         PruningGraph graph = PruningGraph.of(model, inputShape);
         long full = graph.cost().parameters();
         DataLoader loader = trainLoader(t, seed);
-        DataLoader testL = testLoader(t);
+        DataLoader testL = at == null ? null : testLoader(t);
         Sgd sgd = new Sgd(model.namedParameters(), (float) cfg.finetuneLr(), 0.9f, 5e-4f, true);
         PruningMask mask = PruningMask.allKeep(graph);
         long step = 0;
@@ -399,7 +577,7 @@ public final class Experiment {
                     step++;
                     progress.accept(step);
                 }
-                if (targets.contains(ratio)) {
+                if (at != null && targets.contains(ratio)) {
                     at.reached(ratio, mask, Trainer.evaluate(model, testL).accuracy());
                 }
             }
@@ -413,6 +591,74 @@ public final class Experiment {
 
     // ------------------------------------------------------------------ the targets
 
+    /**
+     * The bank entries of the plan's source tasks (a bank directory could hold others); fails if a
+     * target task is among the sources or in the bank: targets must be held out.
+     */
+    static List<BankEntry> sourceEntries(List<BankEntry> bank, TaskPlan plan) {
+        Set<String> sources = new HashSet<>();
+        plan.bank().forEach(c -> sources.add(TaskPlan.name(c)));
+        for (int[] target : plan.targets()) {
+            String name = TaskPlan.name(target);
+            int[] sorted = target.clone();
+            Arrays.sort(sorted);
+            for (BankEntry e : bank) {
+                int[] ec = e.classes();
+                Arrays.sort(ec);
+                if (e.task().equals(name) || Arrays.equals(ec, sorted)) {
+                    throw new IllegalStateException("target task " + name + " is in the mask bank (entry '" + e.id()
+                            + "'): target tasks must be held out of the bank");
+                }
+            }
+            if (sources.contains(name)) {
+                throw new IllegalStateException("target task " + name + " is also a source task of the bank: target tasks must be held out");
+            }
+        }
+        return bank.stream().filter(e -> sources.contains(e.task())).toList();
+    }
+
+    /** The seed of a target's data order, head and sample batches: the same for every method on that target. */
+    private long dataSeed(int[] classes) {
+        return cfg.seed() + 7919L * Arrays.hashCode(classes);
+    }
+
+    /** The seed of a method's own random choices (the random mask, the random neighbours), apart from the data. */
+    private long methodSeed(int[] classes, PruneMethod m) {
+        return dataSeed(classes) + 1 + m.ordinal();
+    }
+
+    /**
+     * The hash of everything a run's numbers depend on: θ0, the task's data, the fine-tuning, and the
+     * method's own settings (for the vote, the bank's hash). Not the keep ratio (in the file name),
+     * and for the dense model nothing of the pruning.
+     */
+    private String runHash(PruneMethod m, String bankHash) {
+        Map<String, Object> s = dataSettings();
+        s.put("method", m.label());
+        s.put("finetuneBudgets", cfg.finetuneBudgets());
+        s.put("finetuneBatch", cfg.finetuneBatch());
+        s.put("finetuneLr", cfg.finetuneLr());
+        if (m != PruneMethod.DENSE) {
+            s.put("roundTo", cfg.roundTo());
+        }
+        if (m == PruneMethod.TAYLOR || m == PruneMethod.ITERATIVE || m == PruneMethod.SIMILAR_TASK || m == PruneMethod.RANDOM_NEIGHBOURS) {
+            s.put("embeddingPerClass", cfg.embeddingPerClass());
+        }
+        if (m == PruneMethod.ITERATIVE) {
+            s.put("iterativeRounds", cfg.iterativeRounds());
+            s.put("bankImportance", cfg.bankImportance());
+        }
+        if (m == PruneMethod.SIMILAR_TASK || m == PruneMethod.RANDOM_NEIGHBOURS) {
+            s.put("bank", bankHash);
+            s.put("neighbours", cfg.neighbours());
+            s.put("temperature", cfg.temperature());
+            s.put("weighting", cfg.weighting());
+            s.put("similarity", cfg.similarity());
+            s.put("layerRatios", cfg.layerRatios());
+        }
+        return hash(s);
+    }
+
     private List<RunResult> runTargets(TaskPlan plan, MaskBank bank) throws IOException {
         List<String> methods = cfg.methods();
         int total = plan.targets().size() * cfg.keepRatios().size() * methods.size();
@@ -422,24 +668,39 @@ public final class Experiment {
         Path runsDir = dir.resolve("runs");
         Files.createDirectories(runsDir);
         Module theta = ModelFile.load(thetaFile).model();
+        List<BankEntry> sources = sourceEntries(bank.entries(), plan);
+        String bankHash = bankHash(plan);
         List<RunResult> out = new ArrayList<>();
         long done = 0;
         for (int[] classes : plan.targets()) {
             Tasks.Task t = task(classes);
             TaskEmbedding emb = null;
+            double embedSecs = 0;
+            RunResult dense = null; // the dense model does not depend on the keep ratio: fine-tuned once per target
             for (double ratio : cfg.keepRatios()) {
-                for (String m : methods) {
-                    Path f = runsDir.resolve(String.format(Locale.ROOT, "%s_%.3f_%s.json", t.name(), ratio, m));
+                for (String label : methods) {
+                    PruneMethod m = PruneMethod.ofLabel(label);
+                    Path f = runsDir.resolve(String.format(Locale.ROOT, "%s_%.3f_%s.json", t.name(), ratio, label));
+                    String settings = runHash(m, bankHash);
                     RunResult r;
-                    if (Files.exists(f)) {
+                    if (Files.exists(f) && settings.equals(RunJson.settings(f))) {
                         r = RunJson.read(f);
                     } else {
-                        if (emb == null) {
-                            emb = embed(theta, t);
+                        if (m == PruneMethod.DENSE && dense != null) {
+                            r = withKeepRatio(dense, ratio);
+                        } else {
+                            if (emb == null && (m == PruneMethod.SIMILAR_TASK || m == PruneMethod.RANDOM_NEIGHBOURS)) {
+                                long t0 = System.nanoTime();
+                                emb = embed(theta, t);
+                                embedSecs = (System.nanoTime() - t0) / 1e9;
+                            }
+                            long base = done;
+                            r = runOne(t, ratio, m, sources, emb, embedSecs, step -> listener.progress(base + step));
                         }
-                        long base = done;
-                        r = runOne(t, ratio, PruneMethod.ofLabel(m), bank, emb, step -> listener.progress(base + step));
-                        AtomicFiles.writeString(f, RunJson.write(r));
+                        AtomicFiles.writeString(f, RunJson.write(r, settings));
+                    }
+                    if (m == PruneMethod.DENSE) {
+                        dense = r;
                     }
                     out.add(r);
                     done += maxBudget;
@@ -451,9 +712,19 @@ public final class Experiment {
         return out;
     }
 
-    private RunResult runOne(Tasks.Task t, double ratio, PruneMethod method, MaskBank bank, TaskEmbedding emb,
+    private static RunResult withKeepRatio(RunResult r, double ratio) {
+        return new RunResult(r.target(), r.classes(), r.method(), ratio, r.params(), r.macs(), r.latencyMs(), r.pruneSeconds(),
+                r.finetuneSeconds(), r.curve(), r.groupKeepRatios(), r.neighbours(), r.similarities());
+    }
+
+    /**
+     * One method on one target at one size. Every method trains on the same batches in the same order
+     * (the target's data seed); only the random choices of a method (the random mask, the random
+     * neighbours) have a seed of their own. The method's pruning time includes the task embedding.
+     */
+    private RunResult runOne(Tasks.Task t, double ratio, PruneMethod method, List<BankEntry> bank, TaskEmbedding emb, double embedSecs,
                              java.util.function.LongConsumer progress) throws IOException {
-        long seed = cfg.seed() + 7919L * Arrays.hashCode(t.classes()) + method.ordinal();
+        long seed = dataSeed(t.classes());
         DataLoader trainL = trainLoader(t, seed);
         DataLoader testL = testLoader(t);
         List<Integer> budgets = cfg.finetuneBudgets();
@@ -466,14 +737,15 @@ public final class Experiment {
         double pruneSecs;
         double ftSecs;
         if (method == PruneMethod.ITERATIVE) {
-            // R rounds of s iterations each from iteration 0: the target size is reached at ·s, the rest of the
-            // budget fine-tunes. Budget points before the target size is reached have no accuracy (NaN).
+            // R rounds of s = maxBudget / 2R iterations each from iteration 0 (the config checks s >= 1): the target size is
+            // reached by the R-th pruning at iteration ·s and fine-tuned s more, so the pruning uses R·s iterations, at
+            // most half the budget. Budget points below R·s have no accuracy (NaN); from R·s on, the rest of the budget fine-tunes.
             int rounds = cfg.iterativeRounds();
             int maxBudget = budgets.get(budgets.size() - 1);
             int s = Math.max(1, maxBudget / (2 * rounds));
             int used = schedule(List.of(ratio), rounds).size() * s;
             PruningMask[] last = new PruningMask[1];
-            model = iterative(t, List.of(ratio), rounds, s, "taylor", seed, (r, m, a) -> { }, progress, last);
+            model = iterative(t, List.of(ratio), rounds, s, cfg.bankImportance(), seed, null, progress, last);
             mask = last[0];
             Shrinker.shrink(model, PruningGraph.of(model, inputShape), mask, null);
             pruneSecs = (System.nanoTime() - t0) / 1e9;
@@ -503,8 +775,9 @@ public final class Experiment {
             if (method != PruneMethod.DENSE) {
                 PruningGraph graph = PruningGraph.of(model, inputShape);
                 long budget = (long) (ratio * graph.cost().parameters());
-                OneShotMasks.Choice choice = OneShotMasks.choose(method, model, graph, Selection.parameters(budget), bank.entries(), emb,
-                        method == PruneMethod.TAYLOR ? sampleBatches(t, seed) : null, ratio, OneShotMasks.Settings.of(cfg), seed);
+                OneShotMasks.Choice choice = OneShotMasks.choose(method, model, graph, Selection.parameters(budget), bank, emb,
+                        method == PruneMethod.TAYLOR ? sampleBatches(t, seed) : null, ratio, OneShotMasks.Settings.of(cfg),
+                        methodSeed(t.classes(), method));
                 mask = choice.mask();
                 for (Neighbour n : choice.neighbours()) {
                     neighbourIds.add(n.entry().id());
@@ -512,7 +785,7 @@ public final class Experiment {
                 }
                 Shrinker.shrink(model, graph, mask, null);
             }
-            pruneSecs = (System.nanoTime() - t0) / 1e9;
+            pruneSecs = (System.nanoTime() - t0) / 1e9 + (method == PruneMethod.SIMILAR_TASK ? embedSecs : 0);
             long t1 = System.nanoTime();
             curve = Finetune.curve(model, trainL, testL, budgets, cfg.finetuneLr(), Finetune.StepHook.NONE, progress::accept);
             ftSecs = (System.nanoTime() - t1) / 1e9;

@@ -26,12 +26,12 @@ import java.util.Set;
  * @param testPerClass         test images per class of a task (a cap; 0 = all)
  * @param bankTasks            N source tasks in the bank
  * @param targetTasks          M held-out target tasks (class sets never in the bank)
- * @param keepRatios           target sizes, as kept fractions of the parameters of θ0 with the task's head
+ * @param keepRatios           target sizes, as kept fractions of the parameters of θ0 with the task's head (distinct)
  * @param bankRounds           pruning rounds of the bank's iterative method
  * @param bankStepsPerRound    fine-tuning iterations after each round
- * @param bankImportance       {@code taylor} (default) or {@code l1}
+ * @param bankImportance       {@code taylor} (default) or {@code l1}: of the bank's method and the iterative baseline
  * @param neighbours           K
- * @param temperature          tau of the softmax vote
+ * @param temperature          tau of the softmax vote (finite, > 0)
  * @param weighting            {@code softmax} or {@code uniform}
  * @param similarity           {@code PROTOTYPES} or {@code MEAN_FEATURE}
  * @param layerRatios          {@code neighbours} (default), {@code uniform} or {@code global}
@@ -39,9 +39,11 @@ import java.util.Set;
  * @param embeddingPerClass    images per class for the task embedding and the Taylor scores
  * @param finetuneBudgets      fine-tuning iterations at which accuracy is measured, ascending, from 0
  * @param finetuneBatch        fine-tuning batch size
- * @param finetuneLr           fine-tuning learning rate (SGD, momentum 0.9, constant after a short warmup)
- * @param iterativeRounds      rounds of the iterative-from-scratch baseline within the budget
- * @param methods              the methods to run (labels of {@link PruneMethod})
+ * @param finetuneLr           fine-tuning learning rate (SGD, momentum 0.9, constant after a warmup of {@link Finetune#WARMUP} iterations)
+ * @param iterativeRounds      R, rounds of the iterative-from-scratch baseline (importance {@code bankImportance}): R rounds
+ *                             of s = (last budget) / 2R iterations take the first R·s iterations of the budget, so it has
+ *                             accuracy only at budget points from R·s on; needs a last budget >= 2R
+ * @param methods              the methods to run (labels of {@link PruneMethod}, distinct)
  * @param headInit             {@code pretrained-rows} (the task head starts from θ0's rows of the task's classes) or {@code random}
  * @param seed                 the seed of everything
  */
@@ -60,16 +62,17 @@ public record ExperimentConfig(String name, String dataset, int shapesTrainPerCl
         check(Set.of("shapes", "fashion_mnist").contains(dataset), "dataset", dataset, "shapes or fashion_mnist");
         check(model.equals("vit") || model.matches("resnet\\d+"), "model", model, "resnet<depth> (20, 32, 56, 8, 14...) or vit");
         check(widthMultiplier > 0 && widthMultiplier <= 4, "widthMultiplier", widthMultiplier, "in (0, 4]");
-        check(pretrainEpochs > 0, "pretrainEpochs", pretrainEpochs, "> 0");
+        check(pretrainEpochs > 0 && Double.isFinite(pretrainEpochs), "pretrainEpochs", pretrainEpochs, "finite and > 0");
         check(pretrainBatch >= 1 && finetuneBatch >= 1, "pretrainBatch/finetuneBatch", pretrainBatch + "/" + finetuneBatch, ">= 1");
         check(classesPerTask >= 2, "classesPerTask", classesPerTask, ">= 2");
         check(trainPerClass >= 1 && testPerClass >= 0, "trainPerClass/testPerClass", trainPerClass + "/" + testPerClass, ">= 1 / >= 0");
         check(bankTasks >= 1 && targetTasks >= 1, "bankTasks/targetTasks", bankTasks + "/" + targetTasks, ">= 1");
         check(!keepRatios.isEmpty() && keepRatios.stream().allMatch(r -> r > 0 && r <= 1), "keepRatios", keepRatios, "values in (0, 1]");
+        check(keepRatios.stream().distinct().count() == keepRatios.size(), "keepRatios", keepRatios, "no value twice");
         check(bankRounds >= 1 && bankStepsPerRound >= 0, "bankRounds/bankStepsPerRound", bankRounds + "/" + bankStepsPerRound, ">= 1 / >= 0");
         check(Set.of("taylor", "l1").contains(bankImportance), "bankImportance", bankImportance, "taylor or l1");
         check(neighbours >= 1 && neighbours <= bankTasks, "neighbours", neighbours, "in [1, bankTasks=" + bankTasks + "]");
-        check(temperature > 0, "temperature", temperature, "> 0");
+        check(temperature > 0 && Double.isFinite(temperature), "temperature", temperature, "finite and > 0");
         check(Set.of("softmax", "uniform").contains(weighting), "weighting", weighting, "softmax or uniform");
         check(Arrays.stream(TaskSimilarity.values()).anyMatch(s -> s.name().equals(similarity)), "similarity", similarity,
                 "PROTOTYPES or MEAN_FEATURE");
@@ -78,11 +81,16 @@ public record ExperimentConfig(String name, String dataset, int shapesTrainPerCl
         check(embeddingPerClass >= 1, "embeddingPerClass", embeddingPerClass, ">= 1");
         check(!finetuneBudgets.isEmpty() && finetuneBudgets.get(0) == 0 && ascending(finetuneBudgets), "finetuneBudgets",
                 finetuneBudgets, "ascending, starting at 0");
-        check(finetuneLr > 0, "finetuneLr", finetuneLr, "> 0");
+        check(finetuneLr > 0 && Double.isFinite(finetuneLr), "finetuneLr", finetuneLr, "finite and > 0");
         check(iterativeRounds >= 1, "iterativeRounds", iterativeRounds, ">= 1");
+        check(!methods.isEmpty() && methods.stream().distinct().count() == methods.size(), "methods", methods, "at least one, none twice");
         for (String m : methods) {
             PruneMethod.ofLabel(m);
         }
+        // The iterative baseline spends half the budget on its rounds, at least one iteration each (see Experiment).
+        int lastBudget = finetuneBudgets.get(finetuneBudgets.size() - 1);
+        check(!methods.contains(PruneMethod.ITERATIVE.label()) || lastBudget >= 2L * iterativeRounds, "finetuneBudgets", finetuneBudgets,
+                "a last budget >= 2 * iterativeRounds = " + 2L * iterativeRounds + " (the iterative baseline prunes in the first half)");
         check(Set.of("pretrained-rows", "random").contains(headInit), "headInit", headInit, "pretrained-rows or random");
     }
 
@@ -185,14 +193,10 @@ public record ExperimentConfig(String name, String dataset, int shapesTrainPerCl
                 return (String) v;
             }
             if (type == int.class) {
-                Number n = (Number) v;
-                if (n.doubleValue() != Math.rint(n.doubleValue())) {
-                    throw new ClassCastException();
-                }
-                return n.intValue();
+                return (int) integer(key, (Number) v, Integer.MIN_VALUE, Integer.MAX_VALUE, v);
             }
             if (type == long.class) {
-                return ((Number) v).longValue();
+                return integer(key, (Number) v, Long.MIN_VALUE, Long.MAX_VALUE, v);
             }
             if (type == double.class) {
                 return ((Number) v).doubleValue();
@@ -203,7 +207,7 @@ public record ExperimentConfig(String name, String dataset, int shapesTrainPerCl
                 for (Object o : (List<?>) v) {
                     out.add(switch (elem) {
                         case "java.lang.Double" -> ((Number) o).doubleValue();
-                        case "java.lang.Integer" -> ((Number) o).intValue();
+                        case "java.lang.Integer" -> (int) integer(key, (Number) o, Integer.MIN_VALUE, Integer.MAX_VALUE, v);
                         default -> (String) o;
                     });
                 }
@@ -214,5 +218,29 @@ public record ExperimentConfig(String name, String dataset, int shapesTrainPerCl
                     + (type == List.class ? generic.getTypeName() : type.getSimpleName()), e);
         }
         throw new IllegalStateException("no conversion for " + type);
+    }
+
+    /**
+     * A whole number in [min, max]: a fraction, or a value out of range that a cast would truncate or
+     * wrap, is an error naming the setting.
+     */
+    private static long integer(String key, Number n, long min, long max, Object whole) {
+        long x;
+        if (n instanceof Long || n instanceof Integer || n instanceof Short || n instanceof Byte) {
+            x = n.longValue();
+        } else {
+            double d = n.doubleValue();
+            // 2^63 is the first double above Long.MAX_VALUE; -2^63 is Long.MIN_VALUE itself.
+            if (d != Math.rint(d) || !(d >= -0x1p63 && d < 0x1p63)) {
+                throw new IllegalArgumentException("experiment setting '" + key + "' = " + whole + " has the wrong type: expected a whole "
+                        + "number" + (d != Math.rint(d) ? "" : " in [" + min + ", " + max + "]"));
+            }
+            x = (long) d;
+        }
+        if (x < min || x > max) {
+            throw new IllegalArgumentException("experiment setting '" + key + "' = " + whole + " is out of range: expected a whole number in ["
+                    + min + ", " + max + "]");
+        }
+        return x;
     }
 }

@@ -8,8 +8,9 @@ import java.util.Map;
  *
  * @param name          the experiment's name (a preset or the config file's name)
  * @param config        the settings it ran with, as plain values
- * @param pretrained    the pre-trained model: architecture, parameters, MACs, test accuracy, fingerprint, seconds
- * @param bank          the bank: entries, source tasks, method, seconds
+ * @param pretrained    the pre-trained model: source, architecture (from its file), normalisation, parameters, MACs,
+ *                      test accuracy, fingerprint, seconds
+ * @param bank          the bank: directory (relative to the run directory), entries, source tasks, method, seconds
  * @param runs          one result per (target task, keep ratio, method)
  * @param maskOverlap   per keep ratio, per group id in forward (depth) order: the mean pairwise
  *                      Jaccard overlap of the similar-task neighbours' masks, averaged over targets

@@ -14,12 +14,16 @@ import java.util.function.IntConsumer;
 
 /**
  * Fine-tuning with an accuracy curve: SGD (momentum 0.9, weight decay 5e-4, Nesterov) at a constant
- * learning rate after a linear warmup of at most 10 iterations, evaluating on the test loader at
- * every budget point. A constant rate makes the accuracy at budget b the accuracy of a run stopped
- * at b, so one run gives the whole curve.
+ * learning rate after a linear warmup of {@value #WARMUP} iterations, evaluating on the test loader at
+ * every budget point. A constant rate, and a warmup that does not depend on the budgets, make the
+ * accuracy at budget b the accuracy of a run stopped at b, whatever the other budget points: one
+ * run gives the whole curve, and curves of configs with other budget lists agree where they meet.
  */
 public final class Finetune {
     private Finetune() {}
+
+    /** Iterations of the linear warmup. */
+    public static final int WARMUP = 10;
 
     /** What a fine-tuning run hooks into: called after every optimizer step (soft masks re-apply here). */
     public interface StepHook {
@@ -37,7 +41,6 @@ public final class Finetune {
         List<CurvePoint> out = new ArrayList<>();
         int total = budgets.get(budgets.size() - 1);
         Sgd sgd = new Sgd(model.namedParameters(), (float) lr, 0.9f, 5e-4f, true);
-        int warmup = Math.min(10, total / 10);
         int next = 0;
         int step = 0;
         int epoch = 0;
@@ -50,7 +53,7 @@ public final class Finetune {
                 while (batches.hasNext() && step < total) {
                     DataLoader.Batch b = batches.next();
                     model.train(true);
-                    sgd.setLearningRate((float) (step < warmup ? lr * (step + 1) / (warmup + 1) : lr));
+                    sgd.setLearningRate((float) (step < WARMUP ? lr * (step + 1) / (WARMUP + 1) : lr));
                     model.zeroGrad();
                     Tensor loss = Functional.crossEntropy(model.forward(b.images()), b.labels());
                     float l = loss.item();

@@ -13,6 +13,7 @@ import dev.sprig.prune.Importance;
 import dev.sprig.prune.PruningGraph;
 import dev.sprig.prune.PruningMask;
 import dev.sprig.prune.Selection;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -62,10 +63,7 @@ public final class OneShotMasks {
                 if (bank == null || embedding == null) {
                     throw new IllegalArgumentException(method.label() + " needs a mask bank and the task's embedding");
                 }
-                List<BankEntry> candidates = bank.stream().filter(e -> Math.abs(e.keepRatio() - keepRatio) < 1e-9).toList();
-                if (candidates.size() < s.neighbours()) {
-                    candidates = bank; // too few masks made for this size: vote over all sizes
-                }
+                List<BankEntry> candidates = candidates(bank, keepRatio, s.neighbours());
                 List<Neighbour> nb = method == PruneMethod.SIMILAR_TASK
                         ? Retrieval.topK(candidates, embedding, s.similarity(), s.neighbours())
                         : Retrieval.randomK(candidates, embedding, s.similarity(), s.neighbours(), seed);
@@ -90,5 +88,22 @@ public final class OneShotMasks {
             case RANDOM -> new Choice(uniform.select(graph, Importance.random(seed).scores(model, graph)), List.of());
             default -> throw new IllegalArgumentException(method.label() + " is not a one-shot method");
         };
+    }
+
+    /**
+     * The bank entries a vote may use: those made for {@code keepRatio}; when fewer than {@code k}
+     * tasks have one, every task once, by its mask whose keep ratio is closest (then the first in
+     * bank order), so that no task votes twice.
+     */
+    static List<BankEntry> candidates(List<BankEntry> bank, double keepRatio, int k) {
+        List<BankEntry> exact = bank.stream().filter(e -> Math.abs(e.keepRatio() - keepRatio) < 1e-9).toList();
+        if (exact.size() >= k) {
+            return exact;
+        }
+        Map<String, BankEntry> closest = new LinkedHashMap<>();
+        for (BankEntry e : bank) {
+            closest.merge(e.task(), e, (a, b) -> Math.abs(b.keepRatio() - keepRatio) < Math.abs(a.keepRatio() - keepRatio) ? b : a);
+        }
+        return List.copyOf(closest.values());
     }
 }

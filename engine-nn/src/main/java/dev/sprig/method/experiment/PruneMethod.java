@@ -12,7 +12,11 @@ public enum PruneMethod {
     TAYLOR("one-shot-taylor"),
     /** Random structured pruning (seeded). */
     RANDOM("random"),
-    /** Iterative Taylor pruning from scratch (the bank's own method) at the same total iteration budget. */
+    /**
+     * Iterative pruning from scratch (the bank's own method, with its importance: Taylor by default)
+     * within the same total iteration budget: its pruning rounds take at most the first half, so the
+     * curve has no accuracy at budget points before the rounds end.
+     */
     ITERATIVE("iterative"),
     /** No pruning: the dense model fine-tuned (the upper bound on accuracy). */
     DENSE("dense");

@@ -10,13 +10,18 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** A finished run's cache file: {@link RunResult} as JSON (a NaN accuracy is written as null). */
+/**
+ * A finished run's cache file: {@link RunResult} as JSON (a NaN accuracy is written as null), with
+ * the hash of the settings that made it ({@code "settings"}), so that a run is only reused under the
+ * same settings.
+ */
 final class RunJson {
     private RunJson() {}
 
-    static String write(RunResult r) {
+    static String write(RunResult r, String settings) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("format", "sprig-run-1");
+        m.put("settings", settings);
         m.put("target", r.target());
         List<Object> classes = new ArrayList<>();
         for (int c : r.classes()) {
@@ -47,6 +52,16 @@ final class RunJson {
 
     private static Object finite(double v) {
         return Double.isFinite(v) ? v : null;
+    }
+
+    /** The settings hash a run file was written with, or null when it has none or cannot be read (then it is rerun). */
+    static String settings(Path f) {
+        try {
+            return Json.parse(Files.readString(f, StandardCharsets.UTF_8)) instanceof Map<?, ?> m && m.get("settings") instanceof String h
+                    ? h : null;
+        } catch (IOException | RuntimeException e) {
+            return null;
+        }
     }
 
     @SuppressWarnings("unchecked")

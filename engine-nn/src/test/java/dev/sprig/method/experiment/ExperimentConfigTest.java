@@ -50,4 +50,42 @@ class ExperimentConfigTest {
         assertThatThrownBy(() -> ExperimentConfig.preset("huge")).hasMessageContaining("unknown experiment preset 'huge'")
                 .hasMessageContaining("demo");
     }
+
+    @Test
+    void duplicatesTruncationWrapAroundAndNonFiniteValuesAreRefused() {
+        ExperimentConfig d = ExperimentConfig.preset("demo");
+        assertThatThrownBy(() -> d.withOverrides(Map.of("methods", List.of("dense", "similar-task", "dense"))))
+                .hasMessageContaining("'methods' = [dense, similar-task, dense]").hasMessageContaining("none twice");
+        assertThatThrownBy(() -> d.withOverrides(Map.of("keepRatios", List.of(0.5, 0.25, 0.5))))
+                .hasMessageContaining("'keepRatios' = [0.5, 0.25, 0.5]").hasMessageContaining("no value twice");
+        // an int that a cast would wrap (3e9 -> -1294967296), as JSON gives it (a Long) and as a decimal
+        assertThatThrownBy(() -> d.withOverrides(Map.of("bankTasks", 3_000_000_000L))).hasMessageContaining("'bankTasks' = 3000000000")
+                .hasMessageContaining("out of range");
+        assertThatThrownBy(() -> d.withOverrides(Map.of("bankTasks", 3e9))).hasMessageContaining("'bankTasks' = 3.0E9");
+        // a long that a cast would truncate or clamp
+        assertThatThrownBy(() -> d.withOverrides(Map.of("seed", 2.5))).hasMessageContaining("'seed' = 2.5").hasMessageContaining("whole number");
+        assertThatThrownBy(() -> d.withOverrides(Map.of("seed", 1e30))).hasMessageContaining("'seed' = 1.0E30");
+        assertThat(d.withOverrides(Map.of("seed", 12.0)).seed()).isEqualTo(12L);
+        assertThat(d.withOverrides(Map.of("seed", Long.MAX_VALUE)).seed()).isEqualTo(Long.MAX_VALUE);
+        // list elements too
+        assertThatThrownBy(() -> d.withOverrides(Map.of("finetuneBudgets", List.of(0, 2.5, 50)))).hasMessageContaining("'finetuneBudgets'")
+                .hasMessageContaining("whole number");
+        assertThatThrownBy(() -> d.withOverrides(Map.of("finetuneBudgets", List.of(0, 5_000_000_000L))))
+                .hasMessageContaining("out of range");
+        assertThatThrownBy(() -> d.withOverrides(Map.of("temperature", Double.POSITIVE_INFINITY)))
+                .hasMessageContaining("'temperature' = Infinity").hasMessageContaining("finite");
+        assertThatThrownBy(() -> d.withOverrides(Map.of("temperature", Double.NaN))).hasMessageContaining("'temperature' = NaN");
+        assertThatThrownBy(() -> d.withOverrides(Map.of("finetuneLr", Double.POSITIVE_INFINITY))).hasMessageContaining("'finetuneLr'");
+    }
+
+    @Test
+    void theIterativeBaselineNeedsTwoIterationsPerRoundInTheBudget() {
+        ExperimentConfig d = ExperimentConfig.preset("demo");
+        assertThatThrownBy(() -> d.withOverrides(Map.of("finetuneBudgets", List.of(0, 5), "iterativeRounds", 3)))
+                .hasMessageContaining("'finetuneBudgets' = [0, 5]").hasMessageContaining(">= 2 * iterativeRounds = 6");
+        assertThat(d.withOverrides(Map.of("finetuneBudgets", List.of(0, 6), "iterativeRounds", 3)).finetuneBudgets()).containsExactly(0, 6);
+        // without the iterative baseline the rounds do not matter
+        assertThat(d.withOverrides(Map.of("finetuneBudgets", List.of(0, 5), "iterativeRounds", 3, "methods", List.of("dense")))
+                .methods()).containsExactly("dense");
+    }
 }

@@ -1,13 +1,18 @@
 package dev.sprig.method.experiment;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.sprig.method.MaskBank;
+import dev.sprig.method.ModelFingerprint;
 import dev.sprig.nn.Module;
 import dev.sprig.nn.models.ModelFile;
+import dev.sprig.nn.models.ResNet;
+import dev.sprig.nn.models.ResNetConfig;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -26,13 +31,27 @@ class ExperimentTest {
                 Map.entry("iterativeRounds", 2)));
     }
 
+    private static List<Path> bankDirs(Path dir) throws IOException {
+        try (var files = Files.list(dir)) {
+            return files.filter(p -> p.getFileName().toString().startsWith("bank-")).sorted().toList();
+        }
+    }
+
+    private static Path runFile(Path dir, RunResult r) {
+        return dir.resolve("runs").resolve(String.format(java.util.Locale.ROOT, "%s_%.3f_%s.json", r.target(), r.keepRatio(), r.method()));
+    }
+
     @Test
     void aTinyEndToEndRunHasEveryMethodMeetsTheBudgetAndResumesFromItsCache(@TempDir Path dir) throws IOException {
         ExperimentConfig cfg = tiny();
         ExperimentResults r = new Experiment(cfg, dir, null, Experiment.Listener.NONE).run();
         assertThat(r.runs()).hasSize(2 * PruneMethod.values().length);
         assertThat(r.runs()).extracting(RunResult::method).containsAll(cfg.methods());
-        assertThat(MaskBank.open(dir.resolve("bank")).size()).isEqualTo(4);
+        assertThat(bankDirs(dir)).hasSize(1);
+        Path bankDir = bankDirs(dir).get(0);
+        assertThat(r.bank()).containsEntry("directory", bankDir.getFileName().toString());
+        assertThat(MaskBank.open(bankDir).size()).isEqualTo(4);
+        assertThat(r.pretrained()).containsEntry("architecture", "resnet8").containsKey("fingerprint");
 
         Module theta = ModelFile.load(dir.resolve("pretrained/model.safetensors")).model();
         TaskHeads.attach(theta, new int[] {0, 1, 2}, true, 0);
@@ -49,8 +68,10 @@ class ExperimentTest {
                 assertThat(run.neighbours()).hasSize(2);
             }
             if (run.method().equals("iterative")) {
-                // two rounds of 2 iterations: the target size is reached at iteration 2; accuracy from there on
+                // R = 2 rounds of s = 8 / (2·2) = 2 iterations: the target size is reached at iteration ·s = 2 and
+                // fine-tuned s more; accuracy from R·s = 4 on, none before
                 assertThat(run.accuracyAt(0)).isNaN();
+                assertThat(run.accuracyAt(4)).isBetween(0.0, 1.0);
                 assertThat(run.accuracyAt(8)).isBetween(0.0, 1.0);
             } else {
                 assertThat(run.accuracyAt(0)).isBetween(0.0, 1.0);
@@ -60,9 +81,116 @@ class ExperimentTest {
 
         // A rerun reads every stage from the cache: same numbers, even the measured times.
         ExperimentResults again = new Experiment(cfg, dir, null, Experiment.Listener.NONE).run();
-        assertThat(again.runs().stream().map(RunJson::write).toList()).containsExactlyElementsOf(r.runs().stream().map(RunJson::write).toList());
+        assertThat(again.runs().stream().map(x -> RunJson.write(x, "")).toList())
+                .containsExactlyElementsOf(r.runs().stream().map(x -> RunJson.write(x, "")).toList());
         try (var files = Files.list(dir.resolve("runs"))) {
             assertThat(files.count()).isEqualTo(r.runs().size());
         }
+
+        // Another temperature: the vote's runs are redone, the others (and the bank) are reused.
+        Map<String, String> before = new LinkedHashMap<>();
+        for (RunResult x : r.runs()) {
+            before.put(x.target() + x.method(), RunJson.settings(runFile(dir, x)));
+        }
+        ExperimentResults hot = new Experiment(cfg.withOverrides(Map.of("temperature", 1.0)), dir, null, Experiment.Listener.NONE).run();
+        for (int i = 0; i < hot.runs().size(); i++) {
+            RunResult x = hot.runs().get(i);
+            boolean vote = x.method().equals("similar-task") || x.method().equals("random-neighbours");
+            String now = RunJson.settings(runFile(dir, x));
+            if (vote) {
+                assertThat(now).as(x.method()).isNotEqualTo(before.get(x.target() + x.method()));
+            } else {
+                assertThat(now).as(x.method()).isEqualTo(before.get(x.target() + x.method()));
+                assertThat(RunJson.write(x, "")).isEqualTo(RunJson.write(r.runs().get(i), ""));
+            }
+        }
+        assertThat(bankDirs(dir)).hasSize(1);
+
+        // Other bank settings: a bank of its own beside the first, which is left as it was.
+        ExperimentConfig longer = cfg.withOverrides(Map.of("bankStepsPerRound", 3, "methods", List.of("similar-task")));
+        ExperimentResults other = new Experiment(longer, dir, null, Experiment.Listener.NONE).run();
+        assertThat(bankDirs(dir)).hasSize(2).contains(bankDir);
+        assertThat(other.bank().get("directory")).isNotEqualTo(bankDir.getFileName().toString());
+        assertThat(MaskBank.open(bankDir).size()).isEqualTo(4);
+        for (RunResult x : other.runs()) {
+            assertThat(RunJson.settings(runFile(dir, x))).isNotEqualTo(before.get(x.target() + x.method()));
+        }
+    }
+
+    @Test
+    void everyMethodTrainsOnTheSameBatchesAndTheDenseModelIsFineTunedOncePerTarget(@TempDir Path dir) throws IOException {
+        // At keep ratio 1 the one-shot methods keep every unit: with the same data order and head they are the dense model.
+        ExperimentConfig cfg = tiny().withOverrides(Map.of("keepRatios", List.of(1.0, 0.5), "headInit", "random",
+                "methods", List.of("one-shot-l1", "random", "dense")));
+        ExperimentResults r = new Experiment(cfg, dir, null, Experiment.Listener.NONE).run();
+        Map<String, RunResult> at1 = new LinkedHashMap<>();
+        Map<String, RunResult> at05 = new LinkedHashMap<>();
+        for (RunResult x : r.runs()) {
+            if (x.target().equals(r.runs().get(0).target())) {
+                (x.keepRatio() == 1.0 ? at1 : at05).put(x.method(), x);
+            }
+        }
+        assertThat(at1.get("one-shot-l1").params()).isEqualTo(at1.get("dense").params());
+        assertThat(at1.get("one-shot-l1").curve()).isEqualTo(at1.get("dense").curve());
+        assertThat(at1.get("random").curve()).isEqualTo(at1.get("dense").curve());
+        // the dense run at 0.5 is the one at 1.0, not a second fine-tuning (which would take its own time)
+        RunResult d05 = at05.get("dense");
+        RunResult d1 = at1.get("dense");
+        assertThat(d05.keepRatio()).isEqualTo(0.5);
+        assertThat(d05.curve()).isEqualTo(d1.curve());
+        assertThat(d05.finetuneSeconds()).isEqualTo(d1.finetuneSeconds());
+        assertThat(d05.latencyMs()).isEqualTo(d1.latencyMs());
+    }
+
+    private static Path givenTheta(Path dir, String name, int depth, int classes, String data, String mean) throws IOException {
+        ResNet net = new ResNet(ResNetConfig.cifar(depth, 3, classes).withWidthMultiplier(0.5f), 5);
+        Map<String, String> meta = new LinkedHashMap<>();
+        meta.put("data", data);
+        meta.put("normalize.scale", Float.toString(1f / 255));
+        meta.put("normalize.mean", mean);
+        meta.put("normalize.std", "0.25,0.25,0.25");
+        Path f = dir.resolve(name);
+        ModelFile.save(f, net, meta);
+        return f;
+    }
+
+    @Test
+    void aGivenThetaIsUsedEvenOverAnEarlierOneAndMustFitTheExperiment(@TempDir Path dir) throws IOException {
+        ExperimentConfig cfg = tiny();
+        Path out = dir.resolve("run");
+        // Checkpoints of pre-training with other settings, where they were once shared and where their settings put them:
+        // neither is resumed.
+        Path pdir = out.resolve("pretrained");
+        Path otherCkpt = Experiment.checkpointDir(pdir, "shapes/resnet8/w0.5/e99/b32/s0/n12");
+        Files.createDirectories(otherCkpt);
+        Files.writeString(otherCkpt.resolve("last.safetensors"), "a checkpoint of other settings");
+        Files.writeString(pdir.resolve("last.safetensors"), "a checkpoint of other settings");
+        Map<String, Object> own = new Experiment(cfg, out, null, Experiment.Listener.NONE).pretrained();
+        assertThat(own.get("source")).isEqualTo("shapes/resnet8/w0.5/e1.0/b32/s0/n12");
+        assertThat(Experiment.checkpointDir(pdir, "shapes/resnet8/w0.5/e1.0/b32/s0/n12")).isNotEqualTo(otherCkpt);
+
+        Path given = givenTheta(dir, "given.safetensors", 8, 24, "shapes", "0.4,0.5,0.6");
+        String fp = ModelFingerprint.of(ModelFile.load(given).model());
+        assertThat(fp).isNotEqualTo(own.get("fingerprint"));
+        Map<String, Object> info = new Experiment(cfg, out, given, Experiment.Listener.NONE).pretrained();
+        assertThat(info).containsEntry("fingerprint", fp).containsEntry("architecture", "resnet8");
+        assertThat(ModelFingerprint.of(ModelFile.load(out.resolve("pretrained/model.safetensors")).model())).isEqualTo(fp);
+        assertThat(info.get("source").toString()).startsWith("given:").endsWith("given.safetensors");
+        @SuppressWarnings("unchecked")
+        Map<String, Object> norm = (Map<String, Object>) info.get("normalize");
+        assertThat(norm).containsEntry("mean", "0.4,0.5,0.6").containsEntry("std", "0.25,0.25,0.25");
+
+        Path tenClasses = givenTheta(dir, "ten.safetensors", 8, 10, "shapes", "0.4,0.5,0.6");
+        assertThatThrownBy(() -> new Experiment(cfg, out, tenClasses, Experiment.Listener.NONE).pretrained())
+                .hasMessageContaining("ten.safetensors").hasMessageContaining("head of 10 classes").hasMessageContaining("24");
+        Path deeper = givenTheta(dir, "r14.safetensors", 14, 24, "shapes", "0.4,0.5,0.6");
+        assertThatThrownBy(() -> new Experiment(cfg, out, deeper, Experiment.Listener.NONE).pretrained())
+                .hasMessageContaining("is a resnet14").hasMessageContaining("model is resnet8");
+        Path fashion = givenTheta(dir, "fm.safetensors", 8, 24, "fashion_mnist", "0.4,0.5,0.6");
+        assertThatThrownBy(() -> new Experiment(cfg, out, fashion, Experiment.Listener.NONE).pretrained())
+                .hasMessageContaining("trained on 'fashion_mnist'").hasMessageContaining("'shapes'");
+        Path badNorm = givenTheta(dir, "norm.safetensors", 8, 24, "shapes", "0.4,0.5");
+        assertThatThrownBy(() -> new Experiment(cfg, out, badNorm, Experiment.Listener.NONE).pretrained())
+                .hasMessageContaining("normalize.mean 0.4,0.5");
     }
 }
