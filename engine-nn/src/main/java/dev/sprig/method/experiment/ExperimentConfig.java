@@ -123,9 +123,9 @@ public record ExperimentConfig(String name, String dataset, int shapesTrainPerCl
     public static ExperimentConfig preset(String name) {
         List<String> all = Arrays.stream(PruneMethod.values()).map(PruneMethod::label).toList();
         return switch (name) {
-            case "demo" -> new ExperimentConfig("demo", "shapes", 120, 40, "resnet8", 0.5, 4, 64, 3, 120, 40, 8, 3,
+            case "demo" -> new ExperimentConfig("demo", "shapes", 120, 40, "resnet8", 0.5, 10, 64, 3, 120, 40, 12, 4,
                     List.of(0.5, 0.25), 3, 20, "taylor", 3, 0.1, "softmax", "PROTOTYPES", "neighbours", 1, 16,
-                    List.of(0, 10, 25, 50), 32, 0.01, 3, all, "pretrained-rows", 0);
+                    List.of(0, 10, 25, 50, 100), 32, 0.01, 3, all, "pretrained-rows", 0);
             case "shapes" -> new ExperimentConfig("shapes", "shapes", 500, 100, "resnet20", 1, 10, 64, 3, 300, 100, 20, 8,
                     List.of(0.5, 0.25, 0.1), 5, 60, "taylor", 5, 0.1, "softmax", "PROTOTYPES", "neighbours", 1, 32,
                     List.of(0, 25, 50, 100, 200, 500), 32, 0.01, 5, all, "pretrained-rows", 0);
