@@ -6,6 +6,7 @@ import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import dev.sprig.kernels.Parallel;
 import dev.sprig.nn.Module;
+import dev.sprig.nn.infer.InferenceFusion;
 import dev.sprig.onnx.OnnxExport;
 import dev.sprig.tensor.GradMode;
 import dev.sprig.tensor.Tensor;
@@ -34,6 +35,9 @@ import org.openjdk.jmh.annotations.Warmup;
  * {@code sprig} and {@code onnxRuntime} at each model, batch and thread count. Sprig's threads are
  * {@link Parallel#setThreads}, ONNX Runtime's its intra-op pool (inter-op 1, sequential execution).
  * Each timed call includes creating the output (Sprig allocates its activations; ORT its result).
+ * With {@code foldBn} Sprig's model has its BatchNorms folded into its convs
+ * ({@link InferenceFusion#foldBatchNorm}), as ONNX Runtime folds them when it loads the unfolded
+ * export; ONNX Runtime's side is the same either way.
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
@@ -51,6 +55,10 @@ public class OnnxRuntimeBenchmark {
     @Param({"1", "2"})
     public int threads;
 
+    /** Fold Sprig's BatchNorms into its convs (after the export: ONNX Runtime gets the unfolded graph). */
+    @Param({"false", "true"})
+    public boolean foldBn;
+
     private Module sprigModel;
     private Tensor x; // [batch, c, h, w]
     private Path file;
@@ -66,6 +74,9 @@ public class OnnxRuntimeBenchmark {
         x = Tensor.randn(42, batch, chw[0], chw[1], chw[2]);
         file = Files.createTempFile("sprig-bench-" + model, ".onnx");
         OnnxExport.export(sprigModel, new int[] {1, chw[0], chw[1], chw[2]}, file);
+        if (foldBn) {
+            InferenceFusion.foldBatchNorm(sprigModel);
+        }
         env = OrtEnvironment.getEnvironment();
         try (OrtSession.SessionOptions o = new OrtSession.SessionOptions()) {
             o.setIntraOpNumThreads(threads);

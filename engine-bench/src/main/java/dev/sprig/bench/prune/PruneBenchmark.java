@@ -2,6 +2,7 @@ package dev.sprig.bench.prune;
 
 import dev.sprig.kernels.Parallel;
 import dev.sprig.nn.Module;
+import dev.sprig.nn.infer.InferenceFusion;
 import dev.sprig.tensor.GradMode;
 import dev.sprig.tensor.Tensor;
 import java.util.concurrent.TimeUnit;
@@ -23,10 +24,13 @@ import org.openjdk.jmh.annotations.Warmup;
  * batch 64 (throughput: images/s = 64 000 / score). The score is milliseconds per forward; the
  * measured speedup of a case is the keep-1 score over its score, to be set next to the MAC
  * reduction that {@code PruneCases} prints. At keep 1 both roundings are the same dense model.
+ * With {@code foldBn} the BatchNorms are folded into their convs after shrinking
+ * ({@link InferenceFusion#foldBatchNorm}; the ViT has none, so it is unchanged).
  *
  * <pre>{@code
  * bin/jmh PruneBenchmark -p model=RESNET20 -p batch=1      # one model at batch 1
  * bin/jmh PruneBenchmark -p threads=2                      # every case on 2 threads
+ * bin/jmh PruneBenchmark -p model=RESNET20 -p foldBn=true  # BatchNorm folded into the convs
  * }</pre>
  */
 @Fork(value = 1, jvmArgsAppend = {"--add-modules=jdk.incubator.vector", "-XX:+UseParallelGC"})
@@ -53,6 +57,10 @@ public class PruneBenchmark {
     @Param({"1"})
     public int threads;
 
+    /** Fold each BatchNorm into the conv before it once the model is shrunk. */
+    @Param({"false", "true"})
+    public boolean foldBn;
+
     private Module net;
     private Tensor x; // [batch, 3, 32, 32]
 
@@ -60,6 +68,9 @@ public class PruneBenchmark {
     public void setup() {
         Parallel.setThreads(threads);
         net = PruneCases.prune(model, keep, roundTo).model();
+        if (foldBn) {
+            InferenceFusion.foldBatchNorm(net);
+        }
         int[] in = model.input();
         x = Tensor.randn(INPUT_SEED, batch, in[0], in[1], in[2]);
     }

@@ -4,14 +4,16 @@ import dev.sprig.nn.BatchNorm2d;
 import dev.sprig.nn.Conv2d;
 import dev.sprig.nn.Module;
 import dev.sprig.nn.Sequential;
+import dev.sprig.nn.infer.ConvBnPairs;
 import dev.sprig.tensor.Tensor;
+import java.util.List;
 import java.util.Random;
 
 /**
  * {@code relu(bn2(conv2(relu(bn1(conv1(x))))) + shortcut(x))}, with a 1x1 conv + BN shortcut
  * ("downsample", as torchvision) where the stride or the width changes.
  */
-public final class BasicBlock extends Module {
+public final class BasicBlock extends Module implements ConvBnPairs {
     public BasicBlock(int inChannels, int outChannels, int stride, Random rng) {
         registerModule("conv1", ResNet.conv(inChannels, outChannels, 3, stride, 1, rng));
         registerModule("bn1", new BatchNorm2d(outChannels));
@@ -32,6 +34,12 @@ public final class BasicBlock extends Module {
         h = child("bn2").forward(child("conv2").forward(h));
         Tensor shortcut = hasDownsample() ? child("downsample").forward(x) : x;
         return h.add(shortcut).relu();
+    }
+
+    /** conv1 → bn1 and conv2 → bn2; the shortcut's conv → BN is a Sequential, whose order says it. */
+    @Override
+    public List<Pair> convBnPairs() {
+        return List.of(new Pair("conv1", "bn1"), new Pair("conv2", "bn2"));
     }
 
     /** The block's first conv. */

@@ -49,7 +49,25 @@ public final class ModelFile {
             }
             default -> throw new IllegalArgumentException("ModelFile saves a ResNet or a ViT, got " + model.getClass().getName());
         }
-        SafeTensors.write(file, model.stateDict(), meta);
+        // The file is loaded by building the architecture from its config and adopting the tensors
+        // (widths may differ: a shrunk model). A model whose structure was changed otherwise, e.g.
+        // BatchNorm folded into the convolutions for inference, would save but never load: refuse it.
+        Map<String, Tensor> state = model.stateDict();
+        Module fresh = switch (model) {
+            case ResNet r -> new ResNet(r.config(), 0);
+            case ViT v -> new ViT(v.config(), 0);
+            default -> throw new IllegalStateException();
+        };
+        java.util.Set<String> expected = fresh.stateDict().keySet();
+        if (!expected.equals(state.keySet())) {
+            java.util.Set<String> missing = new java.util.TreeSet<>(expected);
+            missing.removeAll(state.keySet());
+            java.util.Set<String> extra = new java.util.TreeSet<>(state.keySet());
+            extra.removeAll(expected);
+            throw new IllegalArgumentException("cannot save this " + meta.get("sprig.architecture") + ": its structure no longer matches"
+                    + " its config (folded for inference?), so the file could not be loaded; missing " + missing + ", unexpected " + extra);
+        }
+        SafeTensors.write(file, state, meta);
     }
 
     /** Reads a model file written by {@link #save}; the model is in eval mode. */

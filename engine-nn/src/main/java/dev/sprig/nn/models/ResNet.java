@@ -7,8 +7,10 @@ import dev.sprig.nn.Layers;
 import dev.sprig.nn.Linear;
 import dev.sprig.nn.Module;
 import dev.sprig.nn.Sequential;
+import dev.sprig.nn.infer.ConvBnPairs;
 import dev.sprig.tensor.Shape;
 import dev.sprig.tensor.Tensor;
+import java.util.List;
 import java.util.Random;
 
 /**
@@ -16,7 +18,7 @@ import java.util.Random;
  * Sequential of blocks "0", "1", ...), fc}. Convs are initialised Kaiming-normal (fan-out),
  * BatchNorm γ=1, β=0, as torchvision.
  */
-public final class ResNet extends Module implements FeatureExtractor {
+public final class ResNet extends Module implements FeatureExtractor, ConvBnPairs {
     private final ResNetConfig config;
 
     public ResNet(ResNetConfig config, long seed) {
@@ -75,6 +77,12 @@ public final class ResNet extends Module implements FeatureExtractor {
             h = child("layer" + s).forward(h);
         }
         return dev.sprig.ops.Functional.globalAvgPool2d(h);
+    }
+
+    /** The stem's conv1 → bn1 (the blocks declare their own). */
+    @Override
+    public List<Pair> convBnPairs() {
+        return List.of(new Pair("conv1", "bn1"));
     }
 
     @Override
