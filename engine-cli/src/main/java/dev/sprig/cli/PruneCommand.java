@@ -22,6 +22,7 @@ import dev.sprig.nn.Module;
 import dev.sprig.nn.models.ModelFile;
 import dev.sprig.nn.optim.LrSchedule;
 import dev.sprig.nn.optim.Sgd;
+import dev.sprig.nn.train.BatchNormRecalibration;
 import dev.sprig.nn.train.TrainConfig;
 import dev.sprig.prune.FineTuner;
 import dev.sprig.prune.Importance;
@@ -101,6 +102,11 @@ final class PruneCommand implements Callable<Integer> {
     @Option(names = "--train-per-class", defaultValue = "300", description = "Training images per class of the task (default: ${DEFAULT-VALUE}).")
     int trainPerClass;
 
+    @Option(names = "--recalibrate-bn", paramLabel = "N", defaultValue = "8",
+            description = "Re-estimate the BatchNorm running statistics of the shrunk model on N batches of 32 training images of the "
+                    + "task (weights frozen), before any fine-tuning; one-shot methods only, 0 = off (default: ${DEFAULT-VALUE}).")
+    int recalibrateBn;
+
     @Option(names = "--finetune", defaultValue = "0", description = "Fine-tuning iterations after pruning (default: ${DEFAULT-VALUE}).")
     int finetune;
 
@@ -126,6 +132,9 @@ final class PruneCommand implements Callable<Integer> {
         }
         if (finetune < 0) {
             throw new IllegalArgumentException("--finetune must be >= 0, got " + finetune);
+        }
+        if (recalibrateBn < 0) {
+            throw new IllegalArgumentException("--recalibrate-bn must be >= 0, got " + recalibrateBn);
         }
         if (budget.keep != null && !(budget.keep > 0 && budget.keep <= 1)) {
             throw new IllegalArgumentException("--keep must be in (0, 1], got " + budget.keep);
@@ -167,6 +176,7 @@ final class PruneCommand implements Callable<Integer> {
         long t0 = System.nanoTime();
         PruneReport report;
         List<Neighbour> used = List.of();
+        int recalibrated = 0;
         if (m == PruneMethod.ITERATIVE) {
             int rounds = 5;
             int perRound = Math.max(1, finetune / (2 * rounds));
@@ -181,9 +191,18 @@ final class PruneCommand implements Callable<Integer> {
                     new OneShotMasks.Settings(neighbours, temperature, weighting, similarity, layerRatios, roundTo), seed);
             used = c.neighbours();
             report = Shrinker.shrink(model, graph, c.mask(), null);
+            // The dense model's BatchNorm statistics do not fit the shrunk one (the iterative method's were kept up by its training).
+            if (recalibrateBn > 0 && !c.mask().isAllKeep() && BatchNormRecalibration.hasBatchNorm(model)) {
+                BatchNormRecalibration.recalibrate(model, DataLoader.builder(task.train(), 32).seed(seed).normalize(norm).build(),
+                        recalibrateBn);
+                recalibrated = recalibrateBn;
+            }
         }
         double pruneSecs = (System.nanoTime() - t0) / 1e9;
         System.out.print(report.table());
+        if (recalibrated > 0) {
+            System.out.printf("BatchNorm statistics recalibrated on %d batches of the task's training images%n", recalibrated);
+        }
         for (Neighbour n : used) {
             System.out.printf("neighbour %s (classes %s): similarity %.4f%n", n.entry().id(), Arrays.toString(n.entry().classes()),
                     n.similarity());
@@ -195,6 +214,7 @@ final class PruneCommand implements Callable<Integer> {
         meta.put("task.classes", Arrays.toString(classes).replaceAll("[\\[\\] ]", ""));
         meta.put("prune.method", m.label());
         meta.put("prune.source", file.toAbsolutePath().toString());
+        meta.put("prune.bn_recalibration_batches", Integer.toString(recalibrated));
         meta.put("prune.finetune_iterations", Integer.toString(finetune));
         meta.put("task.test_accuracy", Double.toString(last.accuracy()));
         ModelFile.save(out, model, meta);

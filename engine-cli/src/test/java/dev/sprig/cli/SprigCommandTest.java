@@ -132,7 +132,8 @@ class SprigCommandTest {
         Run prune = run("prune", theta.toString(), "--classes", "0,5,9", "--keep", "0.5", "--bank", bank.toString(),
                 "--neighbours", "2", "--train-per-class", "12", "--finetune", "4", "--out", pruned.toString());
         assertThat(prune.exit()).as(prune.err()).isZero();
-        assertThat(prune.out()).contains("neighbour ").contains("task test accuracy");
+        assertThat(prune.out()).contains("neighbour ").contains("task test accuracy")
+                .contains("BatchNorm statistics recalibrated on 8 batches");
         Run eval = run("eval", pruned.toString());
         assertThat(eval.exit()).as(eval.err()).isZero();
         assertThat(eval.out()).contains("shapes test: accuracy");
@@ -141,8 +142,13 @@ class SprigCommandTest {
         assertThat(ft.exit()).as(ft.err()).isZero();
         assertThat(ft.out()).contains("iteration     4: test accuracy");
         Run l1 = run("prune", theta.toString(), "--classes", "1,2,3", "--params", "5000", "--method", "one-shot-l1", "--round-to", "4",
-                "--train-per-class", "12", "--out", dir.resolve("l1.safetensors").toString());
+                "--train-per-class", "12", "--recalibrate-bn", "0", "--out", dir.resolve("l1.safetensors").toString());
         assertThat(l1.exit()).as(l1.err()).isZero();
+        assertThat(l1.out()).doesNotContain("recalibrated");
+        Run badRecal = run("prune", theta.toString(), "--classes", "1,2,3", "--keep", "0.5", "--method", "random", "--recalibrate-bn", "-1",
+                "--out", pruned.toString());
+        assertThat(badRecal.exit()).isEqualTo(1);
+        assertThat(badRecal.err()).contains("--recalibrate-bn must be >= 0, got -1");
         Run noBank = run("prune", theta.toString(), "--classes", "1,2,3", "--keep", "0.5", "--out", pruned.toString());
         assertThat(noBank.exit()).isEqualTo(1);
         assertThat(noBank.err()).contains("needs --bank");

@@ -9,7 +9,7 @@ public final class BatchNorm2d extends Module {
     private final Parameter bias;        // [c] β
     private final Buffer runningMean;    // [c]
     private final Buffer runningVar;     // [c]
-    private final float momentum;
+    private float momentum;              // settable: BatchNormRecalibration averages with it
     private final float eps;
 
     public BatchNorm2d(int channels, float momentum, float eps) {
@@ -48,6 +48,19 @@ public final class BatchNorm2d extends Module {
     /** The running statistics' update rate. */
     public float momentum() {
         return momentum;
+    }
+
+    /**
+     * Sets the running statistics' update rate, in [0, 1]: each training-mode forward sets
+     * {@code running = (1 − momentum)·running + momentum·batch}. Momentum 1/(k+1) at the k-th batch
+     * (from 0) makes the running statistics the plain average of the batches' statistics
+     * ({@link dev.sprig.nn.train.BatchNormRecalibration}).
+     */
+    public void setMomentum(float momentum) {
+        if (!(momentum >= 0f && momentum <= 1f)) {
+            throw new IllegalArgumentException("BatchNorm2d momentum must be in [0, 1], got " + momentum);
+        }
+        this.momentum = momentum;
     }
 
     /** The ε added to the variance. */

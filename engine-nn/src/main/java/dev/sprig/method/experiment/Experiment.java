@@ -24,6 +24,7 @@ import dev.sprig.nn.optim.AdamW;
 import dev.sprig.nn.optim.LrSchedule;
 import dev.sprig.nn.optim.Optimizer;
 import dev.sprig.nn.optim.Sgd;
+import dev.sprig.nn.train.BatchNormRecalibration;
 import dev.sprig.nn.train.Evaluation;
 import dev.sprig.nn.train.TrainConfig;
 import dev.sprig.nn.train.TrainListener;
@@ -410,6 +411,14 @@ public final class Experiment {
         return DataLoader.builder(t.train(), cfg.finetuneBatch()).seed(seed).augment(augment()).normalize(norm).build();
     }
 
+    /**
+     * The task's training images for the BatchNorm recalibration: shuffled by the target's data seed,
+     * as the fine-tuning's, but not augmented (the statistics are for the images evaluation sees).
+     */
+    private DataLoader recalibrationLoader(Tasks.Task t, long seed) {
+        return DataLoader.builder(t.train(), cfg.finetuneBatch()).seed(seed).normalize(norm).build();
+    }
+
     private DataLoader testLoader(Tasks.Task t) {
         return DataLoader.builder(t.test(), 256).shuffle(false).normalize(norm).build();
     }
@@ -632,8 +641,19 @@ public final class Experiment {
      * method's own settings (for the vote, the bank's hash). Not the keep ratio (in the file name),
      * and for the dense model nothing of the pruning.
      */
-    private String runHash(PruneMethod m, String bankHash) {
-        Map<String, Object> s = dataSettings();
+    private String runHash(PruneMethod m, String bankHash, boolean batchNorm) {
+        return hash(runSettings(dataSettings(), cfg, m, bankHash, batchNorm));
+    }
+
+    /**
+     * What {@link #runHash} hashes: {@code data} ({@link #dataSettings()}) with the settings of method
+     * {@code m}. The BatchNorm recalibration is in it only where it changes the numbers (a one-shot
+     * method, recalibration on, a θ0 with BatchNorm), so that the runs it cannot change keep the
+     * hashes they had before the setting existed, and their cached results.
+     */
+    static Map<String, Object> runSettings(Map<String, Object> data, ExperimentConfig cfg, PruneMethod m, String bankHash,
+                                           boolean batchNorm) {
+        Map<String, Object> s = new LinkedHashMap<>(data);
         s.put("method", m.label());
         s.put("finetuneBudgets", cfg.finetuneBudgets());
         s.put("finetuneBatch", cfg.finetuneBatch());
@@ -656,7 +676,15 @@ public final class Experiment {
             s.put("similarity", cfg.similarity());
             s.put("layerRatios", cfg.layerRatios());
         }
-        return hash(s);
+        if (recalibrates(m) && cfg.bnRecalibrationBatches() > 0 && batchNorm) {
+            s.put("bnRecalibrationBatches", cfg.bnRecalibrationBatches());
+        }
+        return s;
+    }
+
+    /** The methods whose pruned model has its BatchNorm statistics re-estimated: the one-shot ones (not dense, not iterative). */
+    static boolean recalibrates(PruneMethod m) {
+        return m != PruneMethod.DENSE && m != PruneMethod.ITERATIVE;
     }
 
     private List<RunResult> runTargets(TaskPlan plan, MaskBank bank) throws IOException {
@@ -670,6 +698,7 @@ public final class Experiment {
         Module theta = ModelFile.load(thetaFile).model();
         List<BankEntry> sources = sourceEntries(bank.entries(), plan);
         String bankHash = bankHash(plan);
+        boolean batchNorm = BatchNormRecalibration.hasBatchNorm(theta);
         List<RunResult> out = new ArrayList<>();
         long done = 0;
         for (int[] classes : plan.targets()) {
@@ -681,7 +710,7 @@ public final class Experiment {
                 for (String label : methods) {
                     PruneMethod m = PruneMethod.ofLabel(label);
                     Path f = runsDir.resolve(String.format(Locale.ROOT, "%s_%.3f_%s.json", t.name(), ratio, label));
-                    String settings = runHash(m, bankHash);
+                    String settings = runHash(m, bankHash, batchNorm);
                     RunResult r;
                     if (Files.exists(f) && settings.equals(RunJson.settings(f))) {
                         r = RunJson.read(f);
@@ -720,7 +749,9 @@ public final class Experiment {
     /**
      * One method on one target at one size. Every method trains on the same batches in the same order
      * (the target's data seed); only the random choices of a method (the random mask, the random
-     * neighbours) have a seed of their own. The method's pruning time includes the task embedding.
+     * neighbours) have a seed of their own. The method's pruning time includes the task embedding and,
+     * for a one-shot method, the BatchNorm recalibration of the shrunk model (on the same batches for
+     * every method; skipped if the mask removes nothing, as the model is then θ0 with the head, as dense).
      */
     private RunResult runOne(Tasks.Task t, double ratio, PruneMethod method, List<BankEntry> bank, TaskEmbedding emb, double embedSecs,
                              java.util.function.LongConsumer progress) throws IOException {
@@ -784,6 +815,9 @@ public final class Experiment {
                     sims.add(n.similarity());
                 }
                 Shrinker.shrink(model, graph, mask, null);
+                if (recalibrates(method) && !mask.isAllKeep()) {
+                    BatchNormRecalibration.recalibrate(model, recalibrationLoader(t, seed), cfg.bnRecalibrationBatches());
+                }
             }
             pruneSecs = (System.nanoTime() - t0) / 1e9 + (method == PruneMethod.SIMILAR_TASK ? embedSecs : 0);
             long t1 = System.nanoTime();

@@ -40,6 +40,11 @@ import java.util.Set;
  * @param finetuneBudgets      fine-tuning iterations at which accuracy is measured, ascending, from 0
  * @param finetuneBatch        fine-tuning batch size
  * @param finetuneLr           fine-tuning learning rate (SGD, momentum 0.9, constant after a warmup of {@link Finetune#WARMUP} iterations)
+ * @param bnRecalibrationBatches batches (of {@code finetuneBatch} training images of the target task, the same for every method)
+ *                             on which the BatchNorm running statistics of a one-shot pruned model are re-estimated before
+ *                             its accuracy at budget 0 ({@link dev.sprig.nn.train.BatchNormRecalibration}); 0 = off. Not
+ *                             for the dense model (its statistics fit it) nor the iterative baseline (trained with its
+ *                             BatchNorms in training mode while it prunes); nothing for a model without BatchNorm (the ViT)
  * @param iterativeRounds      R, rounds of the iterative-from-scratch baseline (importance {@code bankImportance}): R rounds
  *                             of s = (last budget) / 2R iterations take the first R·s iterations of the budget, so it has
  *                             accuracy only at budget points from R·s on; needs a last budget >= 2R
@@ -52,7 +57,8 @@ public record ExperimentConfig(String name, String dataset, int shapesTrainPerCl
                                int trainPerClass, int testPerClass, int bankTasks, int targetTasks, List<Double> keepRatios,
                                int bankRounds, int bankStepsPerRound, String bankImportance, int neighbours, double temperature,
                                String weighting, String similarity, String layerRatios, int roundTo, int embeddingPerClass,
-                               List<Integer> finetuneBudgets, int finetuneBatch, double finetuneLr, int iterativeRounds,
+                               List<Integer> finetuneBudgets, int finetuneBatch, double finetuneLr, int bnRecalibrationBatches,
+                               int iterativeRounds,
                                List<String> methods, String headInit, long seed) {
 
     public ExperimentConfig {
@@ -82,6 +88,7 @@ public record ExperimentConfig(String name, String dataset, int shapesTrainPerCl
         check(!finetuneBudgets.isEmpty() && finetuneBudgets.get(0) == 0 && ascending(finetuneBudgets), "finetuneBudgets",
                 finetuneBudgets, "ascending, starting at 0");
         check(finetuneLr > 0 && Double.isFinite(finetuneLr), "finetuneLr", finetuneLr, "finite and > 0");
+        check(bnRecalibrationBatches >= 0, "bnRecalibrationBatches", bnRecalibrationBatches, ">= 0 (0 = no BatchNorm recalibration)");
         check(iterativeRounds >= 1, "iterativeRounds", iterativeRounds, ">= 1");
         check(!methods.isEmpty() && methods.stream().distinct().count() == methods.size(), "methods", methods, "at least one, none twice");
         for (String m : methods) {
@@ -118,23 +125,24 @@ public record ExperimentConfig(String name, String dataset, int shapesTrainPerCl
      * A named preset: {@code demo} (generated data, small enough for minutes on 2 cores),
      * {@code shapes} (generated data, the full protocol), {@code fashion-resnet20} and
      * {@code fashion-vit} (ISSUE protocol on Fashion-MNIST: 3-class tasks of ≤ 300 images per class,
-     * 20 bank tasks, 8 targets, keep ratios 0.5/0.25/0.1, budgets 0..500).
+     * 20 bank tasks, 8 targets, keep ratios 0.5/0.25/0.1, budgets 0..500). Every preset recalibrates
+     * the BatchNorms of the one-shot pruned models on 8 batches.
      */
     public static ExperimentConfig preset(String name) {
         List<String> all = Arrays.stream(PruneMethod.values()).map(PruneMethod::label).toList();
         return switch (name) {
             case "demo" -> new ExperimentConfig("demo", "shapes", 120, 40, "resnet8", 0.5, 10, 64, 3, 120, 40, 12, 4,
                     List.of(0.5, 0.25), 3, 20, "taylor", 3, 0.1, "softmax", "PROTOTYPES", "neighbours", 1, 16,
-                    List.of(0, 10, 25, 50, 100), 32, 0.01, 3, all, "pretrained-rows", 0);
+                    List.of(0, 10, 25, 50, 100), 32, 0.01, 8, 3, all, "pretrained-rows", 0);
             case "shapes" -> new ExperimentConfig("shapes", "shapes", 500, 100, "resnet20", 1, 10, 64, 3, 300, 100, 20, 8,
                     List.of(0.5, 0.25, 0.1), 5, 60, "taylor", 5, 0.1, "softmax", "PROTOTYPES", "neighbours", 1, 32,
-                    List.of(0, 25, 50, 100, 200, 500), 32, 0.01, 5, all, "pretrained-rows", 0);
+                    List.of(0, 25, 50, 100, 200, 500), 32, 0.01, 8, 5, all, "pretrained-rows", 0);
             case "fashion-resnet20" -> new ExperimentConfig("fashion-resnet20", "fashion_mnist", 0, 0, "resnet20", 1, 10, 64, 3, 300,
                     0, 20, 8, List.of(0.5, 0.25, 0.1), 5, 60, "taylor", 5, 0.1, "softmax", "PROTOTYPES", "neighbours", 1, 32,
-                    List.of(0, 25, 50, 100, 200, 500), 32, 0.01, 5, all, "pretrained-rows", 0);
+                    List.of(0, 25, 50, 100, 200, 500), 32, 0.01, 8, 5, all, "pretrained-rows", 0);
             case "fashion-vit" -> new ExperimentConfig("fashion-vit", "fashion_mnist", 0, 0, "vit", 1, 20, 64, 3, 300, 0, 20, 8,
                     List.of(0.5, 0.25, 0.1), 5, 60, "taylor", 5, 0.1, "softmax", "PROTOTYPES", "neighbours", 1, 32,
-                    List.of(0, 25, 50, 100, 200, 500), 32, 0.001, 5, all, "pretrained-rows", 0);
+                    List.of(0, 25, 50, 100, 200, 500), 32, 0.001, 8, 5, all, "pretrained-rows", 0);
             default -> throw new IllegalArgumentException("unknown experiment preset '" + name + "', expected one of " + presets());
         };
     }

@@ -79,6 +79,22 @@ class ExperimentConfigTest {
     }
 
     @Test
+    void everyPresetRecalibratesOnEightBatchesAndANegativeCountIsRefused() {
+        for (String p : ExperimentConfig.presets()) {
+            assertThat(ExperimentConfig.preset(p).bnRecalibrationBatches()).as(p).isEqualTo(8);
+        }
+        ExperimentConfig d = ExperimentConfig.preset("demo");
+        assertThat(d.toMap()).containsEntry("bnRecalibrationBatches", 8);
+        assertThat(d.withOverrides(Map.of("bnRecalibrationBatches", 0)).bnRecalibrationBatches()).isZero();
+        assertThat(d.withOverrides(Map.of("bnRecalibrationBatches", 3.0)).bnRecalibrationBatches()).isEqualTo(3);
+        assertThatThrownBy(() -> d.withOverrides(Map.of("bnRecalibrationBatches", -1)))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("'bnRecalibrationBatches' = -1").hasMessageContaining(">= 0");
+        assertThatThrownBy(() -> d.withOverrides(Map.of("bnRecalibrationBatches", 1.5)))
+                .hasMessageContaining("'bnRecalibrationBatches' = 1.5").hasMessageContaining("whole number");
+    }
+
+    @Test
     void theIterativeBaselineNeedsTwoIterationsPerRoundInTheBudget() {
         ExperimentConfig d = ExperimentConfig.preset("demo");
         assertThatThrownBy(() -> d.withOverrides(Map.of("finetuneBudgets", List.of(0, 5), "iterativeRounds", 3)))

@@ -142,6 +142,90 @@ class ExperimentTest {
         assertThat(d05.latencyMs()).isEqualTo(d1.latencyMs());
     }
 
+    @Test
+    void batchNormRecalibrationChangesTheOneShotRunsAtBudgetZeroAndNothingElse(@TempDir Path dir) throws IOException {
+        // On this tiny case (18 test images, a θ0 near chance) accuracy at budget 0 is too coarse to say whether recalibration
+        // helps (it went down on average here); what is checked is that it is applied where it should be, and only there.
+        ExperimentConfig off = tiny().withOverrides(Map.of("bnRecalibrationBatches", 0));
+        ExperimentResults r0 = new Experiment(off, dir, null, Experiment.Listener.NONE).run();
+        Map<String, String> before = new LinkedHashMap<>();
+        for (RunResult x : r0.runs()) {
+            before.put(x.target() + x.method(), RunJson.settings(runFile(dir, x)));
+        }
+        ExperimentResults r8 = new Experiment(off.withOverrides(Map.of("bnRecalibrationBatches", 8)), dir, null, Experiment.Listener.NONE)
+                .run();
+        assertThat(r8.runs()).hasSameSizeAs(r0.runs());
+        int recalibrated = 0;
+        for (int i = 0; i < r8.runs().size(); i++) {
+            RunResult a = r0.runs().get(i);
+            RunResult b = r8.runs().get(i);
+            assertThat(b.method()).isEqualTo(a.method());
+            String now = RunJson.settings(runFile(dir, b));
+            if (Experiment.recalibrates(PruneMethod.ofLabel(b.method()))) {
+                // run anew, the same shrunk model, other BatchNorm statistics: another test loss before fine-tuning
+                assertThat(now).as(b.method()).isNotEqualTo(before.get(b.target() + b.method()));
+                assertThat(b.params()).as(b.method()).isEqualTo(a.params());
+                assertThat(b.curve().get(0).loss()).as(b.method() + ": test loss at budget 0").isNotEqualTo(a.curve().get(0).loss());
+                recalibrated++;
+            } else {
+                // dense and iterative: the same settings hash, so read from the cache, and the same numbers
+                assertThat(now).as(b.method()).isEqualTo(before.get(b.target() + b.method()));
+                assertThat(RunJson.write(b, "")).as(b.method()).isEqualTo(RunJson.write(a, ""));
+            }
+        }
+        assertThat(recalibrated).isEqualTo(2 * 5);
+    }
+
+    /** What Experiment#dataSettings gives for a θ0 and a config. */
+    private static Map<String, Object> dataSettings(String fingerprint, ExperimentConfig c) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("theta", fingerprint);
+        m.put("normalize", List.of((double) (1f / 255), "0.2860406", "0.35302427"));
+        m.put("dataset", c.dataset());
+        m.put("shapesTrainPerClass", c.shapesTrainPerClass());
+        m.put("shapesTestPerClass", c.shapesTestPerClass());
+        m.put("trainPerClass", c.trainPerClass());
+        m.put("testPerClass", c.testPerClass());
+        m.put("seed", c.seed());
+        m.put("headInit", c.headInit());
+        return m;
+    }
+
+    @Test
+    void runHashesThatRecalibrationCannotChangeAreTheHashesFromBeforeTheSetting() {
+        // Settings hashes of finished Fashion-MNIST runs, written before bnRecalibrationBatches existed: such runs stay cached.
+        Map<String, String> vit = Map.of("similar-task", "2af7ab826ca5eb5a", "random-neighbours", "1624a798face0807",
+                "one-shot-l1", "93143e73f6624f65", "one-shot-taylor", "0338b41c0abcc409", "random", "e26f48f0644e7a9d",
+                "iterative", "6e4527c8b7f89255", "dense", "7a377150c7eb08bb");
+        Map<String, String> resnet = Map.of("similar-task", "703eb3f49a5378c4", "random-neighbours", "d73a9ac613e227e4",
+                "one-shot-l1", "5ac87945731d154e", "one-shot-taylor", "24d27964902e5686", "random", "4c8ba85748688842",
+                "iterative", "e54a5505081646ae", "dense", "c5acc8add17adccd");
+        ExperimentConfig v = ExperimentConfig.preset("fashion-vit").withOverrides(Map.of("testPerClass", 300));
+        ExperimentConfig r = ExperimentConfig.preset("fashion-resnet20").withOverrides(Map.of("testPerClass", 300));
+        ExperimentConfig rOff = r.withOverrides(Map.of("bnRecalibrationBatches", 0));
+        assertThat(v.bnRecalibrationBatches()).isEqualTo(8);
+        assertThat(r.bnRecalibrationBatches()).isEqualTo(8);
+        Map<String, Object> vitData = dataSettings("sha256:9d35d0e5bf2bfdabc553c5770f0180f284a929fec4b910cee168071a90bdc801", v);
+        Map<String, Object> resnetData = dataSettings("sha256:8ce9e0aae38ccf005eda89b5fe47a6f48aa1b95eb79ab96182b63194ba536dcb", r);
+        for (PruneMethod m : PruneMethod.values()) {
+            // a model without BatchNorm (the ViT): recalibration on changes nothing
+            assertThat(Experiment.hash(Experiment.runSettings(vitData, v, m, "74afb9d2ab97b914", false))).as("vit " + m.label())
+                    .isEqualTo(vit.get(m.label()));
+            // recalibration off
+            assertThat(Experiment.hash(Experiment.runSettings(resnetData, rOff, m, "7a55084536802abc", true)))
+                    .as("resnet20 off " + m.label()).isEqualTo(resnet.get(m.label()));
+            // on: only the one-shot methods' runs are made anew
+            Map<String, Object> on = Experiment.runSettings(resnetData, r, m, "7a55084536802abc", true);
+            if (m == PruneMethod.DENSE || m == PruneMethod.ITERATIVE) {
+                assertThat(on).doesNotContainKey("bnRecalibrationBatches");
+                assertThat(Experiment.hash(on)).as("resnet20 on " + m.label()).isEqualTo(resnet.get(m.label()));
+            } else {
+                assertThat(on).containsEntry("bnRecalibrationBatches", 8);
+                assertThat(Experiment.hash(on)).as("resnet20 on " + m.label()).isNotEqualTo(resnet.get(m.label()));
+            }
+        }
+    }
+
     private static Path givenTheta(Path dir, String name, int depth, int classes, String data, String mean) throws IOException {
         ResNet net = new ResNet(ResNetConfig.cifar(depth, 3, classes).withWidthMultiplier(0.5f), 5);
         Map<String, String> meta = new LinkedHashMap<>();
