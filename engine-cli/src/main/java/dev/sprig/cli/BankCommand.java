@@ -49,9 +49,7 @@ final class BankCommand implements Runnable {
             ec.preset = preset;
             ec.config = config;
             ExperimentConfig cfg = ec.config();
-            if (threads != null) {
-                dev.sprig.kernels.Parallel.setThreads(threads);
-            }
+            CliArgs.threads(threads);
             MaskBank bank = new Experiment(cfg, out, pretrained, new ProgressListener()).buildBank();
             System.out.printf("bank %s: %d entries from model %s%n", bank.directory(), bank.size(), bank.modelFingerprint());
             System.out.printf("θ0: %s%n", out.resolve("pretrained/model.safetensors"));

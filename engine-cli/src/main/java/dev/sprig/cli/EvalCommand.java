@@ -3,12 +3,10 @@ package dev.sprig.cli;
 import dev.sprig.data.DataLoader;
 import dev.sprig.data.LabeledImages;
 import dev.sprig.data.Normalize;
-import dev.sprig.kernels.Parallel;
 import dev.sprig.nn.ModelStats;
 import dev.sprig.nn.models.ModelFile;
 import dev.sprig.nn.train.Evaluation;
 import dev.sprig.nn.train.Trainer;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -30,12 +28,8 @@ final class EvalCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (!Files.isRegularFile(file)) {
-            throw new IllegalArgumentException("model file " + file + " does not exist or is not a file");
-        }
-        if (threads != null) {
-            Parallel.setThreads(threads);
-        }
+        CliArgs.modelFile(file);
+        CliArgs.threads(threads);
         ModelFile.Loaded loaded = ModelFile.load(file);
         DataChoice d = data != null ? data : DataChoice.fromMetadata(loaded.metadata());
         if (d == null) {

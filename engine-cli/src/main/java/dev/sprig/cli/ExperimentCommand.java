@@ -1,7 +1,6 @@
 package dev.sprig.cli;
 
 import dev.sprig.cli.report.ReportWriter;
-import dev.sprig.kernels.Parallel;
 import dev.sprig.method.experiment.Experiment;
 import dev.sprig.method.experiment.ExperimentConfig;
 import dev.sprig.method.experiment.ExperimentResults;
@@ -70,12 +69,7 @@ final class ExperimentCommand implements Callable<Integer> {
     }
 
     static void run(ExperimentConfig cfg, Path out, Path pretrained, Integer threads) throws java.io.IOException {
-        if (threads != null) {
-            if (threads < 1) {
-                throw new IllegalArgumentException("--threads must be >= 1, got " + threads);
-            }
-            Parallel.setThreads(threads);
-        }
+        CliArgs.threads(threads);
         if (pretrained != null && !Files.isRegularFile(pretrained)) {
             throw new IllegalArgumentException("--pretrained " + pretrained + " does not exist or is not a file");
         }

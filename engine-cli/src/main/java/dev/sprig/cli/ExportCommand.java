@@ -26,9 +26,7 @@ final class ExportCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (!Files.isRegularFile(file)) {
-            throw new IllegalArgumentException("model file " + file + " does not exist or is not a file");
-        }
+        CliArgs.modelFile(file);
         ModelFile.Loaded loaded = ModelFile.load(file);
         int[] chw = input != null ? input : defaultInput(loaded);
         if (chw.length != 3 || chw[0] < 1 || chw[1] < 1 || chw[2] < 1) {

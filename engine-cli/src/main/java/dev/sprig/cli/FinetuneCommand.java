@@ -4,12 +4,10 @@ import dev.sprig.data.DataLoader;
 import dev.sprig.data.LabeledImages;
 import dev.sprig.data.Normalize;
 import dev.sprig.data.Tasks;
-import dev.sprig.kernels.Parallel;
 import dev.sprig.method.experiment.CurvePoint;
 import dev.sprig.method.experiment.Finetune;
 import dev.sprig.method.experiment.TaskPlan;
 import dev.sprig.nn.models.ModelFile;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -53,15 +51,11 @@ final class FinetuneCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (!Files.isRegularFile(file)) {
-            throw new IllegalArgumentException("model file " + file + " does not exist or is not a file");
-        }
+        CliArgs.modelFile(file);
         if (iterations < 1 || every < 1 || batch < 1) {
             throw new IllegalArgumentException("--iterations, --every and --batch must be >= 1, got " + iterations + ", " + every + ", " + batch);
         }
-        if (threads != null) {
-            Parallel.setThreads(threads);
-        }
+        CliArgs.threads(threads);
         ModelFile.Loaded m = ModelFile.load(file);
         String cls = m.metadata().get("task.classes");
         if (cls == null) {

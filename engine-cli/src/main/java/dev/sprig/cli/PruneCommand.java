@@ -5,7 +5,6 @@ import dev.sprig.data.DataLoader;
 import dev.sprig.data.LabeledImages;
 import dev.sprig.data.Normalize;
 import dev.sprig.data.Tasks;
-import dev.sprig.kernels.Parallel;
 import dev.sprig.method.MaskBank;
 import dev.sprig.method.ModelFingerprint;
 import dev.sprig.method.Neighbour;
@@ -32,7 +31,6 @@ import dev.sprig.prune.PruningGraph;
 import dev.sprig.prune.PruningMask;
 import dev.sprig.prune.Selection;
 import dev.sprig.prune.Shrinker;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -124,12 +122,8 @@ final class PruneCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (!Files.isRegularFile(file)) {
-            throw new IllegalArgumentException("model file " + file + " does not exist or is not a file");
-        }
-        if (threads != null) {
-            Parallel.setThreads(threads);
-        }
+        CliArgs.modelFile(file);
+        CliArgs.threads(threads);
         if (finetune < 0) {
             throw new IllegalArgumentException("--finetune must be >= 0, got " + finetune);
         }

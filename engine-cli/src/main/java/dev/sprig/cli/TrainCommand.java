@@ -4,7 +4,6 @@ import dev.sprig.data.Augment;
 import dev.sprig.data.DataLoader;
 import dev.sprig.data.LabeledImages;
 import dev.sprig.data.Normalize;
-import dev.sprig.kernels.Parallel;
 import dev.sprig.nn.Module;
 import dev.sprig.nn.ModelStats;
 import dev.sprig.nn.models.ModelFile;
@@ -74,9 +73,7 @@ final class TrainCommand implements Callable<Integer> {
         if (batch < 1) {
             throw new IllegalArgumentException("--batch must be >= 1, got " + batch);
         }
-        if (threads != null) {
-            Parallel.setThreads(threads);
-        }
+        CliArgs.threads(threads);
         if (out != null) {
             // Fail before training, not at the first checkpoint.
             try {
