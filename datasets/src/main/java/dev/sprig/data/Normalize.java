@@ -18,6 +18,56 @@ public record Normalize(float scale, float[] mean, float[] std) {
         std = std.clone();
     }
 
+    /** The metadata keys of a model file that record its normalisation. */
+    public static final String SCALE_KEY = "normalize.scale", MEAN_KEY = "normalize.mean", STD_KEY = "normalize.std";
+
+    /** Writes this normalisation into a model file's metadata ({@code normalize.scale}, {@code .mean}, {@code .std}). */
+    public void putMetadata(java.util.Map<String, String> meta) {
+        meta.put(SCALE_KEY, Float.toString(scale));
+        meta.put(MEAN_KEY, join(mean));
+        meta.put(STD_KEY, join(std));
+    }
+
+    /**
+     * The normalisation a model file's metadata records, or null when it records none; a partial or
+     * malformed record is an error naming {@code file} and the values found.
+     */
+    public static Normalize fromMetadata(java.util.Map<String, String> meta, String file) {
+        String scale = meta.get(SCALE_KEY);
+        String mean = meta.get(MEAN_KEY);
+        String std = meta.get(STD_KEY);
+        if (scale == null && mean == null && std == null) {
+            return null;
+        }
+        try {
+            if (scale == null || mean == null || std == null) {
+                throw new IllegalArgumentException("all three keys are needed");
+            }
+            return new Normalize(Float.parseFloat(scale), floats(mean), floats(std));
+        } catch (IllegalArgumentException e) { // NumberFormatException too
+            throw new IllegalArgumentException(file + ": bad normalisation in the metadata (" + SCALE_KEY + " " + scale + ", " + MEAN_KEY
+                    + " " + mean + ", " + STD_KEY + " " + std + "): " + e.getMessage(), e);
+        }
+    }
+
+    /** Comma-separated, as the metadata holds them. */
+    public static String join(float[] a) {
+        StringBuilder b = new StringBuilder();
+        for (int i = 0; i < a.length; i++) {
+            b.append(i == 0 ? "" : ",").append(a[i]);
+        }
+        return b.toString();
+    }
+
+    private static float[] floats(String s) {
+        String[] parts = s.split(",");
+        float[] out = new float[parts.length];
+        for (int i = 0; i < parts.length; i++) {
+            out[i] = Float.parseFloat(parts[i].trim());
+        }
+        return out;
+    }
+
     /** The per-channel mean and std of a dataset after scaling by {@code scale}. */
     public static Normalize fit(LabeledImages d, float scale) {
         int c = d.channels();

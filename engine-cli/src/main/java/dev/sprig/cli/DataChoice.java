@@ -38,9 +38,7 @@ enum DataChoice {
         Map<String, String> m = new LinkedHashMap<>();
         m.put("data", name());
         m.put("data.seed", Long.toString(seed));
-        m.put("normalize.scale", Float.toString(norm.scale()));
-        m.put("normalize.mean", join(norm.mean()));
-        m.put("normalize.std", join(norm.std()));
+        norm.putMetadata(m);
         return m;
     }
 
@@ -63,36 +61,11 @@ enum DataChoice {
 
     /** The normalisation a model file records. */
     static Normalize normalizeFromMetadata(Map<String, String> meta, String file) {
-        try {
-            return new Normalize(Float.parseFloat(required(meta, "normalize.scale", file)),
-                    floats(required(meta, "normalize.mean", file)), floats(required(meta, "normalize.std", file)));
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException(file + ": bad normalisation in the metadata (" + e.getMessage() + ")", e);
+        Normalize n = Normalize.fromMetadata(meta, file);
+        if (n == null) {
+            throw new IllegalArgumentException(file + ": the model file has no '" + Normalize.SCALE_KEY
+                    + "' metadata (was it written by sprig train?)");
         }
-    }
-
-    private static String required(Map<String, String> meta, String key, String file) {
-        String v = meta.get(key);
-        if (v == null) {
-            throw new IllegalArgumentException(file + ": the model file has no '" + key + "' metadata (was it written by sprig train?)");
-        }
-        return v;
-    }
-
-    private static String join(float[] a) {
-        StringBuilder b = new StringBuilder();
-        for (int i = 0; i < a.length; i++) {
-            b.append(i == 0 ? "" : ",").append(a[i]);
-        }
-        return b.toString();
-    }
-
-    private static float[] floats(String s) {
-        String[] parts = s.split(",");
-        float[] out = new float[parts.length];
-        for (int i = 0; i < parts.length; i++) {
-            out[i] = Float.parseFloat(parts[i].trim());
-        }
-        return out;
+        return n;
     }
 }

@@ -13,7 +13,7 @@ import java.util.Random;
 import java.util.function.Supplier;
 
 /** Models for the pruning tests, made non-trivial the same way every time. */
-final class Fixtures {
+public final class Fixtures {
     private Fixtures() {}
 
     /** A model, its input shape without the batch, and group kinds a random mask must leave alone. */
@@ -95,7 +95,7 @@ final class Fixtures {
     }
 
     /** max |a − b| / max |a|. */
-    static double relativeError(float[] a, float[] b) {
+    public static double relativeError(float[] a, float[] b) {
         if (a.length != b.length) {
             throw new IllegalArgumentException(a.length + " vs " + b.length + " values");
         }

@@ -251,9 +251,7 @@ public final class Experiment {
             // The dataset and its normalisation, as sprig pretrain writes them, so the CLI's prune/eval read this θ0 too.
             meta.put("data", cfg.dataset());
             meta.put("data.seed", Long.toString(cfg.seed()));
-            meta.put("normalize.scale", Float.toString(norm.scale()));
-            meta.put("normalize.mean", join(norm.mean()));
-            meta.put("normalize.std", join(norm.std()));
+            norm.putMetadata(meta);
             ModelFile.save(thetaFile, net, meta);
             Files.deleteIfExists(ckpt.resolve("last.safetensors"));
             try {
@@ -276,8 +274,8 @@ public final class Experiment {
         info.put("fingerprint", fingerprint);
         Map<String, Object> normInfo = new LinkedHashMap<>();
         normInfo.put("scale", (double) norm.scale());
-        normInfo.put("mean", join(norm.mean()));
-        normInfo.put("std", join(norm.std()));
+        normInfo.put("mean", Normalize.join(norm.mean()));
+        normInfo.put("std", Normalize.join(norm.std()));
         info.put("normalize", normInfo);
         info.put("parameters", st.parameters());
         info.put("macs", st.macs());
@@ -359,41 +357,15 @@ public final class Experiment {
 
     /** The normalisation a θ0 file records ({@code normalize.*}, as sprig pretrain writes it), else the one fitted to the data. */
     private Normalize normalization(Map<String, String> meta, String file) {
-        String scale = meta.get("normalize.scale");
-        String mean = meta.get("normalize.mean");
-        String std = meta.get("normalize.std");
-        if (scale == null && mean == null && std == null) {
+        Normalize n = Normalize.fromMetadata(meta, file);
+        if (n == null) {
             return norm;
-        }
-        Normalize n;
-        try {
-            n = new Normalize(Float.parseFloat(String.valueOf(scale)), floats(String.valueOf(mean)), floats(String.valueOf(std)));
-        } catch (IllegalArgumentException e) { // NumberFormatException too
-            throw new IllegalArgumentException(file + ": bad normalisation in the metadata (normalize.scale " + scale + ", normalize.mean "
-                    + mean + ", normalize.std " + std + "): " + e.getMessage(), e);
         }
         if (n.mean().length != train.channels()) {
             throw new IllegalArgumentException(file + ": the normalisation in the metadata has " + n.mean().length + " channels, "
                     + cfg.dataset() + " has " + train.channels());
         }
         return n;
-    }
-
-    private static float[] floats(String s) {
-        String[] parts = s.split(",");
-        float[] out = new float[parts.length];
-        for (int i = 0; i < parts.length; i++) {
-            out[i] = Float.parseFloat(parts[i].trim());
-        }
-        return out;
-    }
-
-    private static String join(float[] a) {
-        StringBuilder b = new StringBuilder();
-        for (int i = 0; i < a.length; i++) {
-            b.append(i == 0 ? "" : ",").append(a[i]);
-        }
-        return b.toString();
     }
 
     // ------------------------------------------------------------------ tasks
@@ -466,7 +438,7 @@ public final class Experiment {
     private Map<String, Object> dataSettings() {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("theta", fingerprint);
-        m.put("normalize", List.of((double) norm.scale(), join(norm.mean()), join(norm.std())));
+        m.put("normalize", List.of((double) norm.scale(), Normalize.join(norm.mean()), Normalize.join(norm.std())));
         m.put("dataset", cfg.dataset());
         m.put("shapesTrainPerClass", cfg.shapesTrainPerClass());
         m.put("shapesTestPerClass", cfg.shapesTestPerClass());

@@ -31,6 +31,7 @@ public final class Trainer {
     private final DataLoader test;
     private final TrainConfig config;
     private final TrainListener listener;
+    private final java.util.List<Layers.Dropout> dropouts; // reseeded before every step
 
     public Trainer(Module model, Optimizer optimizer, DataLoader train, DataLoader test, TrainConfig config, TrainListener listener) {
         if (model == null || optimizer == null || train == null || config == null) {
@@ -42,6 +43,8 @@ public final class Trainer {
         this.test = test;
         this.config = config;
         this.listener = listener == null ? TrainListener.NONE : listener;
+        this.dropouts = model.namedModules().values().stream().filter(m -> m instanceof Layers.Dropout).map(m -> (Layers.Dropout) m)
+                .toList();
     }
 
     /** The checkpoint file of this run, or null when checkpoints are off. */
@@ -108,10 +111,8 @@ public final class Trainer {
         float lr = config.schedule().at(step, config.totalSteps());
         optimizer.setLearningRate(lr);
         model.zeroGrad(); // every parameter, also ones the optimizer does not hold (clipping sees them all)
-        for (Module m : model.namedModules().values()) {
-            if (m instanceof Layers.Dropout d) {
-                d.seedForStep(step);
-            }
+        for (Layers.Dropout d : dropouts) {
+            d.seedForStep(step);
         }
         Tensor loss = Functional.crossEntropy(model.forward(b.images()), b.labels(), config.labelSmoothing());
         double value = loss.item();

@@ -14,6 +14,7 @@ import dev.sprig.nn.models.ResNet;
 import dev.sprig.nn.models.ResNetConfig;
 import dev.sprig.nn.models.ViT;
 import dev.sprig.nn.models.ViTConfig;
+import dev.sprig.prune.Fixtures;
 import dev.sprig.prune.PruningGraph;
 import dev.sprig.prune.PruningMask;
 import dev.sprig.prune.Shrinker;
@@ -99,17 +100,6 @@ class InferenceFusionTest {
         }
     }
 
-    /** max |a − b| / max |a|. */
-    static double relativeError(float[] a, float[] b) {
-        assertThat(b).hasSameSizeAs(a);
-        double diff = 0;
-        double scale = 0;
-        for (int i = 0; i < a.length; i++) {
-            diff = Math.max(diff, Math.abs(a[i] - b[i]));
-            scale = Math.max(scale, Math.abs(a[i]));
-        }
-        return scale == 0 ? diff : diff / scale;
-    }
 
     static long count(Module m, Class<? extends Module> type) {
         return m.namedModules().values().stream().filter(type::isInstance).count();
@@ -136,7 +126,7 @@ class InferenceFusionTest {
         });
         for (int batch : new int[] {1, 4}) {
             Tensor x = Tensor.randn(100 + batch, batch, INPUT[0], INPUT[1], INPUT[2]);
-            assertThat(relativeError(eval(reference, x), eval(folded, x))).as("%s at batch %d", c, batch)
+            assertThat(Fixtures.relativeError(eval(reference, x), eval(folded, x))).as("%s at batch %d", c, batch)
                     .isLessThanOrEqualTo(1e-5);
         }
     }
@@ -219,7 +209,7 @@ class InferenceFusionTest {
         assertThat(InferenceFusion.convBnPairs(s)).containsExactly(new ConvBnPairs.Pair("0", "1"), new ConvBnPairs.Pair("3", "4"));
         InferenceFusion.foldBatchNorm(s);
 
-        assertThat(relativeError(want, eval(s, x))).isLessThanOrEqualTo(1e-5);
+        assertThat(Fixtures.relativeError(want, eval(s, x))).isLessThanOrEqualTo(1e-5);
         Conv2d first = (Conv2d) s.child("0");
         assertThat(new int[] {first.inChannels(), first.outChannels(), first.kernel(), first.stride(), first.padding(),
                 first.dilation(), first.groups()}).containsExactly(3, 4, 3, 2, 2, 2, 1);

@@ -61,13 +61,49 @@ class TrainerTest {
         return new TrainConfig(steps, new LrSchedule.CosineWithWarmup(0.05f, 0f, 2), 5.0, 0.1f, 0, 1, ckptDir);
     }
 
-    private static List<float[]> weights(ResNet m) {
+    /** Parameters, then buffers (BatchNorm statistics), as arrays. */
+    private static List<float[]> weights(Module m) {
         List<float[]> out = new ArrayList<>();
         for (Parameter p : m.namedParameters().values()) {
             out.add(p.get().toArray());
         }
         m.namedBuffers().values().forEach(b -> out.add(b.get().toArray()));
         return out;
+    }
+
+    private Module train(Module m, LabeledImages data, String ckpt, TrainListener listener) {
+        new Trainer(m, new Sgd(m.namedParameters(), 0.05f, 0.9f, 1e-4f, true), loader(data), null, config(12, dir(ckpt)), listener).run();
+        return m;
+    }
+
+    private Path dir(String name) {
+        return dir.resolve(name);
+    }
+
+    /**
+     * Trains a model from {@code make} for 12 steps without a break, and another that crashes at step
+     * 7 and is resumed by a fresh model and optimizer (a new process) from its checkpoint; asserts
+     * the two end with identical weights and returns the uninterrupted run's.
+     */
+    private List<float[]> assertResumeIsExact(java.util.function.Supplier<? extends Module> make, LabeledImages data, String tag) {
+        Module full = train(make.get(), data, tag + "-full", null);
+        TrainListener crash = new TrainListener() {
+            @Override
+            public void onStep(long step, long total, double loss, float lr, double eta) {
+                if (step == 7) {
+                    throw new IllegalStateException("simulated crash at step 7");
+                }
+            }
+        };
+        assertThatThrownBy(() -> train(make.get(), data, tag + "-resume", crash)).hasMessageContaining("simulated crash");
+        assertThat(dir(tag + "-resume/last.safetensors")).exists();
+        Module resumed = train(make.get(), data, tag + "-resume", null);
+        List<float[]> a = weights(full);
+        List<float[]> b = weights(resumed);
+        for (int i = 0; i < a.size(); i++) {
+            assertThat(b.get(i)).as("tensor %d", i).containsExactly(a.get(i));
+        }
+        return a;
     }
 
     @Test
@@ -91,34 +127,11 @@ class TrainerTest {
         assertThat(e.accuracy()).isGreaterThan(0.9);
     }
 
+
     @Test
     void resumingFromACheckpointGivesTheSameWeightsAsAnUninterruptedRun() {
-        LabeledImages data = toyData(40, 5); // 5 batches per epoch: the interruption falls mid-epoch
-        ResNet full = model();
-        new Trainer(full, new Sgd(full.namedParameters(), 0.05f, 0.9f, 1e-4f, true), loader(data), null,
-                config(12, dir.resolve("full")), null).run();
-
-        ResNet part = model();
-        Trainer interrupted = new Trainer(part, new Sgd(part.namedParameters(), 0.05f, 0.9f, 1e-4f, true), loader(data), null,
-                config(12, dir.resolve("resume")), new TrainListener() {
-                    @Override
-                    public void onStep(long step, long total, double loss, float lr, double eta) {
-                        if (step == 7) {
-                            throw new IllegalStateException("simulated crash at step 7");
-                        }
-                    }
-                });
-        assertThatThrownBy(interrupted::run).hasMessageContaining("simulated crash");
-        assertThat(dir.resolve("resume/last.safetensors")).exists();
-
-        ResNet resumed = model(); // a fresh process: new model and optimizer, same config
-        new Trainer(resumed, new Sgd(resumed.namedParameters(), 0.05f, 0.9f, 1e-4f, true), loader(data), null,
-                config(12, dir.resolve("resume")), null).run();
-        List<float[]> a = weights(full);
-        List<float[]> b = weights(resumed);
-        for (int i = 0; i < a.size(); i++) {
-            assertThat(b.get(i)).as("tensor %d", i).containsExactly(a.get(i));
-        }
+        // 5 batches per epoch: the interruption falls mid-epoch
+        assertResumeIsExact(TrainerTest::model, toyData(40, 5), "resnet");
     }
 
     private static Module dropoutMlp() {
@@ -127,44 +140,15 @@ class TrainerTest {
                 new Linear(32, 3, true, r));
     }
 
-    private static List<float[]> weights(Module m) {
-        List<float[]> out = new ArrayList<>();
-        m.namedParameters().values().forEach(p -> out.add(p.get().toArray()));
-        return out;
-    }
 
     @Test
     void resumingWithActiveDropoutDrawsTheSameMasksAsAnUninterruptedRun() {
         LabeledImages data = toyData(40, 5);
-        Module full = dropoutMlp();
-        new Trainer(full, new Sgd(full.namedParameters(), 0.05f, 0.9f, 1e-4f, true), loader(data), null,
-                config(12, dir.resolve("dfull")), null).run();
-
-        Module part = dropoutMlp();
-        Trainer interrupted = new Trainer(part, new Sgd(part.namedParameters(), 0.05f, 0.9f, 1e-4f, true), loader(data), null,
-                config(12, dir.resolve("dresume")), new TrainListener() {
-                    @Override
-                    public void onStep(long step, long total, double loss, float lr, double eta) {
-                        if (step == 7) {
-                            throw new IllegalStateException("simulated crash at step 7");
-                        }
-                    }
-                });
-        assertThatThrownBy(interrupted::run).hasMessageContaining("simulated crash");
-        Module resumed = dropoutMlp();
-        new Trainer(resumed, new Sgd(resumed.namedParameters(), 0.05f, 0.9f, 1e-4f, true), loader(data), null,
-                config(12, dir.resolve("dresume")), null).run();
-        List<float[]> a = weights(full);
-        List<float[]> b = weights(resumed);
-        for (int i = 0; i < a.size(); i++) {
-            assertThat(b.get(i)).as("tensor %d", i).containsExactly(a.get(i));
-        }
+        List<float[]> a = assertResumeIsExact(TrainerTest::dropoutMlp, data, "dropout");
         // and dropout is really active: without it the weights differ
         Module noDrop = dropoutMlp();
         noDrop.replace("3", new Layers.Identity());
-        new Trainer(noDrop, new Sgd(noDrop.namedParameters(), 0.05f, 0.9f, 1e-4f, true), loader(data), null,
-                config(12, dir.resolve("dnone")), null).run();
-        assertThat(weights(noDrop).get(0)).isNotEqualTo(a.get(0));
+        assertThat(weights(train(noDrop, data, "dnone", null)).get(0)).isNotEqualTo(a.get(0));
     }
 
     @Test
