@@ -36,7 +36,8 @@ import java.util.concurrent.TimeUnit;
 @Fork(value = 1, jvmArgsAppend = {"--add-modules=jdk.incubator.vector"})
 @State(Scope.Benchmark)
 public class ConvBenchmark {
-    @Param({"B32_C16_32X32", "B32_C32_16X16", "B32_C64_8X8", "B32_C16TO32_S2", "B1_C64_56X56"})
+    @Param({"B32_C16_32X32", "B32_C32_16X16", "B32_C64_8X8", "B32_C16TO32_S2", "B1_C64_56X56",
+            "B64_C4_32X32", "B64_C8_16X16", "B64_C16_8X8", "B1_C8_16X16"})
     public ConvCase shape;
 
     @Param({"1", "2"})

@@ -9,6 +9,8 @@ import jdk.incubator.vector.VectorSpecies;
  * <ul>
  *   <li>{@code -Dsprig.kernels.scalar=true} forces every kernel onto its scalar reference twin
  *       (for debugging and for checking that a result does not depend on SIMD).</li>
+ *   <li>{@code -Dsprig.conv.im2col=true} sends every convolution forward through im2col + GEMM,
+ *       never the direct stride-1 kernel (to measure one against the other).</li>
  * </ul>
  *
  * <p>Every kernel class exposes both paths as public methods ({@code ...Vector} and
@@ -18,6 +20,9 @@ import jdk.incubator.vector.VectorSpecies;
 public final class KernelConfig {
     /** True when {@code -Dsprig.kernels.scalar=true}: every dispatching kernel takes its scalar path. */
     public static final boolean SCALAR = Boolean.getBoolean("sprig.kernels.scalar");
+
+    /** True when {@code -Dsprig.conv.im2col=true}: convolutions never take the direct stride-1 path. */
+    public static final boolean CONV_IM2COL_ONLY = Boolean.getBoolean("sprig.conv.im2col");
 
     /** The float species used by every Vector API kernel: the widest the CPU supports. */
     public static final VectorSpecies<Float> FLOATS = FloatVector.SPECIES_PREFERRED;

@@ -5,13 +5,17 @@ package dev.sprig.kernels.conv;
  * Each slot is an independent buffer; contents are garbage on return (callers overwrite).
  */
 final class Scratch {
-    private static final int SLOTS = 2;
+    private static final int SLOTS = 4;
     private static final ThreadLocal<float[][]> BUFFERS = ThreadLocal.withInitial(() -> new float[SLOTS][0]);
 
     /** The im2col / column-gradient matrix. */
     static final int COL = 0;
     /** A re-laid-out copy of dY (backwardWeight over a chunk of images). */
     static final int DY = 1;
+    /** The zero-padded input planes of the direct convolution. */
+    static final int PAD = 2;
+    /** The direct convolution's output, rows of the padded width. */
+    static final int OUT = 3;
 
     private Scratch() {}
 

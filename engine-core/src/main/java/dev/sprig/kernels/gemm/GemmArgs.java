@@ -18,7 +18,7 @@ final class GemmArgs {
         matrix("c", c, cOff, ldc, m, n, "n", n, "C");
     }
 
-    private static void matrix(String name, float[] x, int off, int ld, int rows, int cols,
+    static void matrix(String name, float[] x, int off, int ld, int rows, int cols,
                                String colName, int colValue, String what) {
         if (x == null) {
             throw new IllegalArgumentException("sgemm: " + name + " must not be null");

@@ -17,8 +17,13 @@ final class Packing {
      * @param a A stored {@code [m, k]} (row stride lda), or {@code [k, m]} when transA
      */
     static void packA(boolean transA, float[] a, int aOff, int lda, int i0, int mc, int p0, int kc, float[] dst) {
+        packA(transA, a, aOff, lda, i0, mc, p0, kc, dst, 0);
+    }
+
+    /** {@link #packA(boolean, float[], int, int, int, int, int, int, float[])} into {@code dst} from {@code dstOff}. */
+    static void packA(boolean transA, float[] a, int aOff, int lda, int i0, int mc, int p0, int kc, float[] dst, int dstOff) {
         final int mr = MicroKernel.MR;
-        int d = 0;
+        int d = dstOff;
         for (int r0 = 0; r0 < mc; r0 += mr) {
             int rows = Math.min(mr, mc - r0);
             if (transA) {

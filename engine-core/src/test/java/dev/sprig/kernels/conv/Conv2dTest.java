@@ -55,6 +55,10 @@ class Conv2dTest {
                 shape(1, 8, 37, 31, 8, 3, 3, 1, 1, 1, 1, 1, 1, 8),    // depthwise, primes
                 shape(2, 3, 1, 7, 2, 3, 3, 1, 1, 1, 1, 1, 1, 1),      // height 1: kernel rows entirely in padding
                 shape(1, 2, 6, 1, 3, 3, 3, 1, 1, 1, 1, 1, 1, 1),      // width 1: kernel columns entirely in padding
+                shape(2, 5, 20, 37, 6, 3, 3, 1, 1, 1, 1, 1, 1, 1),    // direct path: odd channels, full and edge column tiles
+                shape(1, 40, 9, 9, 9, 3, 3, 1, 1, 1, 1, 1, 1, 1),     // direct path: K = 360, two K slices; 9 rows
+                shape(2, 4, 32, 32, 4, 3, 3, 1, 1, 1, 1, 1, 1, 1),    // direct path: a pruned ResNet-20 layer
+                shape(2, 6, 12, 30, 4, 3, 3, 1, 1, 0, 0, 1, 1, 2),    // direct path without padding (reads x in place), groups 2
                 shape(0, 2, 4, 4, 2, 3, 3, 1, 1, 1, 1, 1, 1, 1));     // empty batch
     }
 
@@ -184,6 +188,55 @@ class Conv2dTest {
             double scale = 1e-5 * (1 + absDot(y, dy) + absDot(x, dx) + absDot(w, dw));
             assertThat(viaX).as("<x, dX> vs <y, dY> reference=%s %s", reference, s).isCloseTo(viaY, org.assertj.core.data.Offset.offset(scale));
             assertThat(viaW).as("<w, dW> vs <y, dY> reference=%s %s", reference, s).isCloseTo(viaY, org.assertj.core.data.Offset.offset(scale));
+        }
+    }
+
+    /**
+     * The direct stride-1 forward ({@link DirectConv2d}) and im2col + GEMM compute every output
+     * element by the same sum in the same order, so they agree bit for bit, on one thread and on
+     * several (the direct GEMM then splits its columns).
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("shapeStream")
+    void directForwardIsBitIdenticalToIm2col(Conv2dShape s) {
+        boolean direct = s.strideH() == 1 && s.strideW() == 1 && !s.isDepthwise() && s.kh() * s.kw() > 1;
+        assertThat(DirectConv2d.applies(s)).as("direct path for " + s).isEqualTo(direct);
+        if (!direct) {
+            return;
+        }
+        float[] x = random(s.inputSize(), 21);
+        float[] w = random(s.weightSize(), 22);
+        float[] b = random(s.outChannels(), 23);
+        for (int threads : new int[] {1, 2}) {
+            float[] viaIm2col = new float[s.outputSize()];
+            float[] viaDirect = new float[s.outputSize()];
+            java.util.Arrays.fill(viaDirect, Float.NaN);
+            for (int i = 0; i < s.n(); i++) {
+                Conv2d.im2colForwardImage(s, i, x, 0, w, 0, b, 0, viaIm2col, 0, threads);
+                DirectConv2d.forwardImage(s, DirectConv2d.plan(s, w, 0), i, x, 0, b, 0, viaDirect, 0, threads);
+            }
+            assertArrayEquals(viaIm2col, viaDirect, "direct vs im2col on " + threads + " threads, " + s);
+        }
+    }
+
+    /** The padded planes: the input in the middle, zeros on every border, whatever the buffer held before. */
+    @Test
+    void padSurroundsEachPlaneWithZeros() {
+        int c = 2, h = 3, w = 4, ph = 2, pw = 1;
+        float[] x = random(c * h * w, 5);
+        float[] pad = new float[c * (h + 2 * ph) * (w + 2 * pw)];
+        java.util.Arrays.fill(pad, Float.NaN);
+        DirectConv2d.pad(x, 0, c, h, w, ph, pw, pad);
+        int wp = w + 2 * pw;
+        for (int ch = 0; ch < c; ch++) {
+            for (int r = 0; r < h + 2 * ph; r++) {
+                for (int col = 0; col < wp; col++) {
+                    int ir = r - ph, ic = col - pw;
+                    float expected = ir >= 0 && ir < h && ic >= 0 && ic < w ? x[(ch * h + ir) * w + ic] : 0f;
+                    assertThat(pad[(ch * (h + 2 * ph) + r) * wp + col]).as("channel %d row %d col %d", ch, r, col)
+                            .isEqualTo(expected);
+                }
+            }
         }
     }
 

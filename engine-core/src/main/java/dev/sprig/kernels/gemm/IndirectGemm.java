@@ -1,0 +1,245 @@
+package dev.sprig.kernels.gemm;
+
+import dev.sprig.kernels.KernelConfig;
+import dev.sprig.kernels.Parallel;
+
+import java.util.Arrays;
+
+/**
+ * GEMM whose B is given by a table of row offsets instead of a stride: {@code C[m, n] = A[m, k] · B}
+ * with {@code B[p, j] = b[bOff + rowOffsets[p] + j]}. A is row-major {@code [m, k]} (row stride
+ * lda), C row-major {@code [m, n]} (row stride ldc), overwritten.
+ *
+ * <p>This is the implicit-GEMM form of a stride-1 convolution ({@code dev.sprig.kernels.conv.DirectConv2d}):
+ * on a zero-padded input plane flattened row by row, the column matrix of im2col has, for every
+ * (channel, kernel row, kernel column), a row that is the padded input itself shifted by a fixed
+ * offset. Reading those rows in place through the offset table skips the lowering, which for
+ * narrow layers cost as much as the multiply-adds.
+ *
+ * <p>Same K slicing and per-element operations as {@link BlockedGemm} (A packed into
+ * {@code [kc, MR]} panels, each C element one chain of fused multiply-adds in K order per slice):
+ * the result is bit-identical to {@link Sgemm} on the explicit B, and to itself for any thread
+ * count (columns are split, K never). B is never packed, except a partial column panel when the
+ * caller does not allow {@code overrun}. A can be packed once ({@link #pack}) and reused, as a
+ * convolution's weights are over a batch. {@link KernelConfig#SCALAR} routes to
+ * {@link SgemmReference} on the explicit B.
+ */
+public final class IndirectGemm {
+    private static final ThreadLocal<Buffers> BUFFERS = ThreadLocal.withInitial(Buffers::new);
+
+    private IndirectGemm() {}
+
+    private static final class Buffers {
+        final float[] b = new float[BlockedGemm.KC * MicroKernel.NR];
+        final float[] tile = new float[MicroKernel.MR * MicroKernel.NR];
+    }
+
+    /** A, packed once into the micro-kernel's panels (K slice by K slice, MC rows at a time), for many products. */
+    public static final class PackedA {
+        final int m;
+        final int k;
+        final float[] data;
+        final float[] source; // for the scalar twin
+        final int sourceOff;
+        final int lda;
+
+        private PackedA(int m, int k, float[] data, float[] source, int sourceOff, int lda) {
+            this.m = m;
+            this.k = k;
+            this.data = data;
+            this.source = source;
+            this.sourceOff = sourceOff;
+            this.lda = lda;
+        }
+    }
+
+    /** Columns of C (and floats of every B row) that a product over n columns with {@code overrun} may touch. */
+    public static int overrunColumns(int n) {
+        return BlockedGemm.roundUp(n, MicroKernel.NR);
+    }
+
+    /** Rows of C that a product of m rows with {@code overrun} may write. */
+    public static int overrunRows(int m) {
+        return BlockedGemm.roundUp(m, MicroKernel.MR);
+    }
+
+    /** Packs A {@code [m, k]} (row stride lda from aOff); the product reads the copy, and A's scalar twin A itself. */
+    public static PackedA pack(int m, int k, float[] a, int aOff, int lda) {
+        if (m < 0 || k < 0) {
+            throw new IllegalArgumentException("indirect gemm: dimensions must be >= 0, got m=" + m + ", k=" + k);
+        }
+        GemmArgs.matrix("a", a, aOff, lda, m, k, "k", k, "A");
+        int kcMax = sliceDepth(k);
+        int mPad = BlockedGemm.roundUp(Math.max(m, 1), MicroKernel.MR);
+        float[] data = new float[mPad * k];
+        int d = 0;
+        for (int pc = 0; pc < k; pc += kcMax) {
+            int kc = Math.min(kcMax, k - pc);
+            for (int ic = 0; ic < m; ic += BlockedGemm.MC) {
+                int mc = Math.min(BlockedGemm.MC, m - ic);
+                Packing.packA(false, a, aOff, lda, ic, mc, pc, kc, data, d);
+                d += BlockedGemm.roundUp(mc, MicroKernel.MR) * kc;
+            }
+        }
+        return new PackedA(m, k, data, a, aOff, lda);
+    }
+
+    /** {@code C = A · B}, A packed on the fly; see {@link #gemm(PackedA, int, float[], int, int[], float[], int, int, boolean, int)}. */
+    public static void gemm(int m, int n, int k, float[] a, int aOff, int lda, float[] b, int bOff, int[] rowOffsets,
+                            float[] c, int cOff, int ldc, int threads) {
+        gemm(pack(m, k, a, aOff, lda), n, b, bOff, rowOffsets, c, cOff, ldc, false, threads);
+    }
+
+    /**
+     * {@code C = A · B}, B's row p starting at {@code b[bOff + rowOffsets[p]]}.
+     *
+     * @param rowOffsets at least k offsets; every row {@code [bOff + rowOffsets[p], + n)} must lie in b
+     * @param overrun    the caller lets whole tiles run past the edges: every B row is readable for
+     *                   {@code roundUp(n, NR)} floats and C has {@code roundUp(m, MR)} rows of
+     *                   {@code ldc >= roundUp(n, NR)} writable floats (what lies there afterwards is
+     *                   junk); no tile then takes the slower edge path
+     * @param threads    at most this many threads (1 = the calling thread only)
+     */
+    public static void gemm(PackedA a, int n, float[] b, int bOff, int[] rowOffsets, float[] c, int cOff, int ldc,
+                            boolean overrun, int threads) {
+        int m = a.m, k = a.k;
+        check(a, n, b, bOff, rowOffsets, c, cOff, ldc, overrun, threads);
+        if (m == 0 || n == 0) {
+            return;
+        }
+        if (k == 0 || KernelConfig.SCALAR) {
+            reference(m, n, k, a.source, a.sourceOff, a.lda, b, bOff, rowOffsets, c, cOff, ldc);
+            return;
+        }
+        int t = (long) m * n * k < Sgemm.PARALLEL_MIN_WORK || Parallel.inWorker() ? 1 : threads;
+        int nPanels = (n + MicroKernel.NR - 1) / MicroKernel.NR;
+        if (t == 1 || nPanels < 2) {
+            blocked(a, n, b, bOff, rowOffsets, c, cOff, ldc, overrun);
+            return;
+        }
+        // Whole NR panels per thread: only the last range can end inside a panel, so overrunning
+        // tiles never write into another thread's columns.
+        Parallel.forRange(nPanels, t, (from, to) -> {
+            int j0 = from * MicroKernel.NR;
+            int nc = Math.min(n, to * MicroKernel.NR) - j0;
+            blocked(a, nc, b, bOff + j0, rowOffsets, c, cOff + j0, ldc, overrun);
+        });
+    }
+
+    /** The scalar twin: {@link SgemmReference} on the explicit {@code [k, n]} B. */
+    static void reference(int m, int n, int k, float[] a, int aOff, int lda, float[] b, int bOff, int[] rowOffsets,
+                          float[] c, int cOff, int ldc) {
+        float[] explicit = new float[k * n];
+        for (int p = 0; p < k; p++) {
+            System.arraycopy(b, bOff + rowOffsets[p], explicit, p * n, n);
+        }
+        SgemmReference.sgemm(false, false, m, n, k, 1f, a, aOff, lda, explicit, 0, Math.max(1, n), 0f, c, cOff, ldc);
+    }
+
+    /** K slices of equal depth no deeper than KC, as {@link BlockedGemm} cuts them. */
+    private static int sliceDepth(int k) {
+        int kSlices = Math.max(1, (k + BlockedGemm.KC - 1) / BlockedGemm.KC);
+        return Math.max(1, (k + kSlices - 1) / kSlices);
+    }
+
+    private static void blocked(PackedA pa, int n, float[] b, int bOff, int[] rowOffsets, float[] c, int cOff, int ldc,
+                                boolean overrun) {
+        final int mrT = MicroKernel.MR;
+        final int nrT = MicroKernel.NR;
+        final int nrW = MicroKernel.NR_WIDE;
+        int m = pa.m, k = pa.k;
+        float[] ap = pa.data;
+        Buffers buf = BUFFERS.get();
+        int kcMax = sliceDepth(k);
+        boolean oneSlice = kcMax == k;
+        int d = 0; // start of the current (slice, row block) in the packed A
+        for (int pc = 0; pc < k; pc += kcMax) {
+            int kc = Math.min(kcMax, k - pc);
+            boolean accumulate = pc > 0;
+            for (int ic = 0; ic < m; ic += BlockedGemm.MC) {
+                int mc = Math.min(BlockedGemm.MC, m - ic);
+                int mFull = overrun ? BlockedGemm.roundUp(mc, mrT) : mc / mrT * mrT;
+                int jr = 0;
+                if (oneSlice) {
+                    // One K slice (K <= KC, a narrow layer): the wide tile over as many columns as it covers.
+                    for (; jr + nrW <= n; jr += nrW) {
+                        int cj = cOff + ic * ldc + jr;
+                        for (int ir = 0; ir < mFull; ir += mrT) {
+                            MicroKernel.overwriteIndirectWide(kc, ap, d + ir * kc, b, bOff + jr, rowOffsets, pc, c,
+                                    cj + ir * ldc, ldc);
+                        }
+                        for (int j = jr; mFull < mc && j < jr + nrW; j += nrT) {
+                            packPanel(b, bOff + j, rowOffsets, pc, kc, nrT, buf.b);
+                            MicroKernel.edge(kc, ap, d + mFull * kc, buf.b, 0, nrT, c, cOff + (ic + mFull) * ldc + j, ldc,
+                                    mc - mFull, nrT, 1f, false, buf.tile);
+                        }
+                    }
+                }
+                for (; jr < n; jr += nrT) {
+                    int nr = overrun ? nrT : Math.min(nrT, n - jr);
+                    boolean edgeRows = mFull < mc;
+                    if (nr < nrT || edgeRows) {
+                        packPanel(b, bOff + jr, rowOffsets, pc, kc, nr, buf.b);
+                    }
+                    int cj = cOff + ic * ldc + jr;
+                    for (int ir = 0; ir < mc; ir += mrT) {
+                        int mr = ir < mFull ? mrT : mc - ir;
+                        int ao = d + ir * kc;
+                        int ci = cj + ir * ldc;
+                        if (mr < mrT || nr < nrT) {
+                            MicroKernel.edge(kc, ap, ao, buf.b, 0, nrT, c, ci, ldc, mr, nr, 1f, accumulate, buf.tile);
+                        } else if (accumulate) {
+                            MicroKernel.accumulateIndirect(kc, ap, ao, b, bOff + jr, rowOffsets, pc, c, ci, ldc);
+                        } else {
+                            MicroKernel.overwriteIndirect(kc, ap, ao, b, bOff + jr, rowOffsets, pc, c, ci, ldc);
+                        }
+                    }
+                }
+                d += BlockedGemm.roundUp(mc, mrT) * kc;
+            }
+        }
+    }
+
+    /** Rows pc..pc+kc of B's panel starting at column {@code b0}: {@code [kc, NR]}, columns past nr zero. */
+    private static void packPanel(float[] b, int b0, int[] rowOffsets, int pc, int kc, int nr, float[] dst) {
+        final int nrT = MicroKernel.NR;
+        for (int p = 0, d = 0; p < kc; p++, d += nrT) {
+            System.arraycopy(b, b0 + rowOffsets[pc + p], dst, d, nr);
+            if (nr < nrT) {
+                Arrays.fill(dst, d + nr, d + nrT, 0f);
+            }
+        }
+    }
+
+    private static void check(PackedA a, int n, float[] b, int bOff, int[] rowOffsets, float[] c, int cOff, int ldc,
+                              boolean overrun, int threads) {
+        int m = a.m, k = a.k;
+        if (n < 0) {
+            throw new IllegalArgumentException("indirect gemm: n=" + n + " must be >= 0");
+        }
+        if (threads < 1) {
+            throw new IllegalArgumentException("indirect gemm: threads=" + threads + " must be >= 1");
+        }
+        int rowsC = overrun ? BlockedGemm.roundUp(m, MicroKernel.MR) : m;
+        int colsC = overrun ? BlockedGemm.roundUp(n, MicroKernel.NR) : n;
+        GemmArgs.matrix("c", c, cOff, ldc, rowsC, colsC, overrun ? "roundUp(n, NR)" : "n", colsC,
+                overrun ? "C with overrun" : "C");
+        if (b == null || rowOffsets == null) {
+            throw new IllegalArgumentException("indirect gemm: b and rowOffsets must not be null");
+        }
+        if (rowOffsets.length < k) {
+            throw new IllegalArgumentException("indirect gemm: rowOffsets.length=" + rowOffsets.length + " must be >= k=" + k);
+        }
+        if (n == 0) {
+            return;
+        }
+        for (int p = 0; p < k; p++) {
+            long start = (long) bOff + rowOffsets[p];
+            if (start < 0 || start + colsC > b.length) {
+                throw new IllegalArgumentException("indirect gemm: row " + p + " of B, [" + start + ", " + (start + colsC)
+                        + "), is outside b (length " + b.length + "); bOff=" + bOff + ", rowOffsets[" + p + "]=" + rowOffsets[p]
+                        + (overrun ? ", with overrun to " + colsC + " columns" : ""));
+            }
+        }
+    }
+}
