@@ -8,36 +8,61 @@ import jdk.incubator.vector.VectorSpecies;
 import java.util.Arrays;
 
 /**
- * The forward of a stride-1 convolution without im2col: an implicit GEMM over the zero-padded
- * input, read in place through {@link IndirectGemm}.
+ * The forward of a convolution without im2col: an implicit GEMM over the zero-padded input, read
+ * in place through {@link IndirectGemm}.
  *
- * <p>Pad one image's group of channels into planes of {@code hp x wp} ({@code hp = h + 2 padH},
- * {@code wp = w + 2 padW}) and flatten them. With stride 1, output pixel (oh, ow) of channel oc is
- * {@code Σ_{ic,i,j} w[oc, ic, i, j] · pad[ic·hp·wp + (oh + i·dh)·wp + ow + j·dw]}: at flat index
- * {@code q = oh·wp + ow} every term reads {@code pad[offset(ic, i, j) + q]}. So the column matrix of
- * im2col is, row by row, the padded input shifted by {@code offset(ic, i, j)}, and
- * {@code out[oc, q] = W_g · B} with that indirect B computes the output on the padded width
+ * <p><b>Stride 1.</b> Pad one image's group of channels into planes of {@code hp x wp}
+ * ({@code hp = h + 2 padH}, {@code wp = w + 2 padW}) and flatten them. Output pixel (oh, ow) of
+ * channel oc is {@code Σ_{ic,i,j} w[oc, ic, i, j] · pad[ic·hp·wp + (oh + i·dh)·wp + ow + j·dw]}:
+ * at flat index {@code q = oh·wp + ow} every term reads {@code pad[offset(ic, i, j) + q]}. So the
+ * column matrix of im2col is, row by row, the padded input shifted by {@code offset(ic, i, j)},
+ * and {@code out[oc, q] = W_g · B} with that indirect B computes the output on the padded width
  * ({@code q < (outH-1)·wp + outW}); the {@code wp - outW} columns past each output row are junk
  * and are dropped when the rows are copied into y (with the bias added on the way).
  *
- * <p>Against im2col + GEMM this moves {@code cpg·hp·wp} floats (the padding copy, none at all when
- * there is no padding) instead of {@code cpg·kh·kw·outH·outW} (the column matrix), at the price of
- * {@code wp / outW} more columns in the GEMM (1.06x at 32x32, 1.25x at 8x8, pad 1). The lowering
- * is what made narrow (pruned) layers slow: its cost is per input channel while the multiply-adds
- * are per input and output channel. The padded buffers carry slack past their ends so every GEMM
- * tile is a whole one (no edge path), and the weights are packed once per batch ({@link Plan}).
- * Each output element is the same sum in the same order as the im2col path (K in (ic, i, j)
- * order, sliced as {@link dev.sprig.kernels.gemm.Sgemm} slices it): the two agree bit for bit.
+ * <p><b>Stride s (sh x sw).</b> The padded plane is split into its {@code sh·sw} phases,
+ * {@code phase(a, b)[r, c] = pad[r·sh + a, c·sw + b]}, each {@code ceil(hp/sh) x ceil(wp/sw)}.
+ * Padded row {@code oh·sh + i·dh} is row {@code oh + (i·dh)/sh} of phase {@code (i·dh) % sh}, so
+ * in the phase planes every kernel tap is again a fixed shift of a stride-1 walk, and the same
+ * GEMM applies with {@code q = oh·wph + ow}. Stride 1 is the case of one phase.
+ *
+ * <p>Against im2col + GEMM this moves {@code cpg·hp·wp} floats (the padding copy; none at all for
+ * stride 1 without padding, which reads x in place) instead of {@code cpg·kh·kw·outH·outW} (the
+ * column matrix), at the price of {@code wph / outW} more columns in the GEMM (1.06x at 32x32,
+ * 1.25x at 8x8, pad 1). The lowering is what made narrow (pruned) layers slow: its cost is per
+ * input channel while the multiply-adds are per input and output channel. The padded buffers
+ * carry slack past their ends so every GEMM tile is a whole one (no edge path), and the weights
+ * are packed once per batch ({@link Plan}). Each output element is the same sum in the same order
+ * as the im2col path (K in (ic, i, j) order, sliced as {@link dev.sprig.kernels.gemm.Sgemm} slices
+ * it): the two agree bit for bit.
  */
 final class DirectConv2d {
     private static final VectorSpecies<Float> S = KernelConfig.FLOATS;
 
     private DirectConv2d() {}
 
-    /** Whether {@link Conv2d#forward} takes this path: stride 1, not depthwise, a kernel bigger than 1x1. */
+    /**
+     * Whether {@link Conv2d#forward} takes this path: not depthwise, a kernel bigger than 1x1 (a 1x1
+     * layer needs no lowering at stride 1, and at stride 2 its lowering is the same strided copy
+     * as the phase split).
+     */
     static boolean applies(Conv2dShape s) {
-        return !KernelConfig.CONV_IM2COL_ONLY && s.strideH() == 1 && s.strideW() == 1 && !s.isDepthwise()
-                && s.kh() * s.kw() > 1;
+        return !KernelConfig.CONV_IM2COL_ONLY && !s.isDepthwise() && s.kh() * s.kw() > 1;
+    }
+
+    /** Rows of a phase plane. */
+    private static int phaseH(Conv2dShape s) {
+        return (s.h() + 2 * s.padH() + s.strideH() - 1) / s.strideH();
+    }
+
+    /** Columns of a phase plane (the padded width at stride 1). */
+    private static int phaseW(Conv2dShape s) {
+        return (s.w() + 2 * s.padW() + s.strideW() - 1) / s.strideW();
+    }
+
+    /** Stride 1 without padding: B is the input itself. */
+    private static boolean readsInput(Conv2dShape s) {
+        return s.strideH() == 1 && s.strideW() == 1 && s.padH() == 0 && s.padW() == 0;
     }
 
     /** What a batch shares: the row offsets of the implicit column matrix and each group's packed weights. */
@@ -59,53 +84,106 @@ final class DirectConv2d {
                              float[] bias, int bOff, float[] y, int yOff, int threads) {
         int cpg = s.inPerGroup(), opg = s.outPerGroup();
         int plane = s.h() * s.w();
-        int hp = s.h() + 2 * s.padH(), wp = s.w() + 2 * s.padW();
-        int planeP = hp * wp;
+        int wph = phaseW(s);
+        int block = s.strideH() * s.strideW() * phaseH(s) * wph; // one input channel's phase planes
         int oh = s.outH(), ow = s.outW();
-        int q = (oh - 1) * wp + ow; // flat output columns, junk past each row's outW included
-        boolean padded = s.padH() > 0 || s.padW() > 0;
-        // Without padding B is x itself, which has no slack to overrun into.
-        int ldo = padded ? IndirectGemm.overrunColumns(q) : q;
+        int q = (oh - 1) * wph + ow; // flat output columns, junk past each row's outW included
+        boolean copied = !readsInput(s);
+        // Reading x in place leaves no slack to overrun into.
+        int ldo = copied ? IndirectGemm.overrunColumns(q) : q;
         float[] out = Scratch.get(Scratch.OUT, IndirectGemm.overrunRows(opg) * ldo);
-        float[] pad = padded ? Scratch.get(Scratch.PAD, cpg * planeP + ldo - q) : null;
+        float[] pad = copied ? Scratch.get(Scratch.PAD, cpg * block + ldo - q) : null;
         for (int g = 0; g < s.groups(); g++) {
             int xg = xOff + (i * s.inChannels() + g * cpg) * plane;
             float[] src = x;
             int srcOff = xg;
-            if (padded) {
-                pad(x, xg, cpg, s.h(), s.w(), s.padH(), s.padW(), pad);
+            if (copied) {
+                if (s.strideH() == 1 && s.strideW() == 1) {
+                    pad(x, xg, cpg, s.h(), s.w(), s.padH(), s.padW(), pad);
+                } else {
+                    phases(s, x, xg, cpg, pad);
+                }
                 src = pad;
                 srcOff = 0;
             }
-            IndirectGemm.gemm(plan.weights()[g], q, src, srcOff, plan.offsets(), out, 0, ldo, padded, threads);
+            IndirectGemm.gemm(plan.weights()[g], q, src, srcOff, plan.offsets(), out, 0, ldo, copied, threads);
             for (int oc = 0; oc < opg; oc++) {
                 int yc = yOff + (i * s.outChannels() + g * opg + oc) * oh * ow;
                 float b = bias == null ? 0f : bias[bOff + g * opg + oc];
                 for (int r = 0; r < oh; r++) {
                     if (bias == null) {
-                        copy(out, oc * ldo + r * wp, y, yc + r * ow, ow);
+                        copy(out, oc * ldo + r * wph, y, yc + r * ow, ow);
                     } else {
-                        Vec.addScalarTo(b, out, oc * ldo + r * wp, y, yc + r * ow, ow);
+                        Vec.addScalarTo(b, out, oc * ldo + r * wph, y, yc + r * ow, ow);
                     }
                 }
             }
         }
     }
 
-    /** Offset of row (ic, i, j) of the implicit column matrix in the flattened padded planes. */
+    /** Offset of row (ic, i, j) of the implicit column matrix in the flattened phase planes. */
     static int[] offsets(Conv2dShape s) {
-        int wp = s.w() + 2 * s.padW();
-        int planeP = (s.h() + 2 * s.padH()) * wp;
+        int sh = s.strideH(), sw = s.strideW();
+        int wph = phaseW(s);
+        int phasePlane = phaseH(s) * wph;
+        int block = sh * sw * phasePlane;
         int[] offsets = new int[s.patchSize()];
         int r = 0;
         for (int ic = 0; ic < s.inPerGroup(); ic++) {
             for (int i = 0; i < s.kh(); i++) {
+                int di = i * s.dilationH();
                 for (int j = 0; j < s.kw(); j++) {
-                    offsets[r++] = ic * planeP + i * s.dilationH() * wp + j * s.dilationW();
+                    int dj = j * s.dilationW();
+                    int phase = (di % sh) * sw + dj % sw;
+                    offsets[r++] = ic * block + phase * phasePlane + (di / sh) * wph + dj / sw;
                 }
             }
         }
         return offsets;
+    }
+
+    /**
+     * The strided case of {@link #pad}: each of the {@code c} planes at xOff, zero-padded, split
+     * into its {@code sh·sw} phase planes {@code phase(a, b)[r, col] = padded[r·sh + a, col·sw + b]}
+     * (zero past the padded plane), laid out channel by channel, phase by phase.
+     */
+    static void phases(Conv2dShape s, float[] x, int xOff, int c, float[] dst) {
+        int sh = s.strideH(), sw = s.strideW();
+        int h = s.h(), w = s.w(), ph = s.padH(), pw = s.padW();
+        int hph = phaseH(s), wph = phaseW(s);
+        int d = 0;
+        for (int ch = 0; ch < c; ch++) {
+            int src = xOff + ch * h * w;
+            for (int a = 0; a < sh; a++) {
+                for (int b = 0; b < sw; b++) {
+                    // Columns col with pw <= col·sw + b < pw + w hold input; the rest are padding.
+                    int lo = Math.min(wph, Math.max(0, ceilDiv(pw - b, sw)));
+                    int hi = Math.max(lo, Math.min(wph, ceilDiv(pw + w - b, sw)));
+                    for (int r = 0; r < hph; r++, d += wph) {
+                        int ir = r * sh + a - ph;
+                        if (ir < 0 || ir >= h) {
+                            Arrays.fill(dst, d, d + wph, 0f);
+                            continue;
+                        }
+                        Arrays.fill(dst, d, d + lo, 0f);
+                        int row = src + ir * w + b - pw; // input column of phase column col: col·sw + row - src
+                        if (sw == 1) {
+                            copy(x, row + lo, dst, d + lo, hi - lo);
+                        } else {
+                            int col = sw == 2 ? Vec.gatherEven(x, row, dst, d, lo, hi) : lo;
+                            for (; col < hi; col++) {
+                                dst[d + col] = x[row + col * sw];
+                            }
+                        }
+                        Arrays.fill(dst, d + hi, d + wph, 0f);
+                    }
+                }
+            }
+        }
+    }
+
+    private static int ceilDiv(int a, int b) {
+        return -Math.floorDiv(-a, b);
     }
 
     /** Copies {@code c} planes of {@code h x w} from x into {@code pad} as {@code (h+2ph) x (w+2pw)} planes with zero borders. */

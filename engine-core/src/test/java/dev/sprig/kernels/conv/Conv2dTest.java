@@ -59,6 +59,8 @@ class Conv2dTest {
                 shape(1, 40, 9, 9, 9, 3, 3, 1, 1, 1, 1, 1, 1, 1),     // direct path: K = 360, two K slices; 9 rows
                 shape(2, 4, 32, 32, 4, 3, 3, 1, 1, 1, 1, 1, 1, 1),    // direct path: a pruned ResNet-20 layer
                 shape(2, 6, 12, 30, 4, 3, 3, 1, 1, 0, 0, 1, 1, 2),    // direct path without padding (reads x in place), groups 2
+                shape(2, 16, 32, 32, 8, 3, 3, 2, 2, 1, 1, 1, 1, 1),   // direct path, stride 2: a ResNet down-sampling layer
+                shape(2, 3, 13, 14, 5, 3, 3, 2, 3, 2, 1, 2, 2, 1),    // direct path: strides 2x3 with dilation 2
                 shape(0, 2, 4, 4, 2, 3, 3, 1, 1, 1, 1, 1, 1, 1));     // empty batch
     }
 
@@ -192,14 +194,14 @@ class Conv2dTest {
     }
 
     /**
-     * The direct stride-1 forward ({@link DirectConv2d}) and im2col + GEMM compute every output
+     * The direct forward ({@link DirectConv2d}) and im2col + GEMM compute every output
      * element by the same sum in the same order, so they agree bit for bit, on one thread and on
      * several (the direct GEMM then splits its columns).
      */
     @ParameterizedTest(name = "{0}")
     @MethodSource("shapeStream")
     void directForwardIsBitIdenticalToIm2col(Conv2dShape s) {
-        boolean direct = s.strideH() == 1 && s.strideW() == 1 && !s.isDepthwise() && s.kh() * s.kw() > 1;
+        boolean direct = !s.isDepthwise() && s.kh() * s.kw() > 1;
         assertThat(DirectConv2d.applies(s)).as("direct path for " + s).isEqualTo(direct);
         if (!direct) {
             return;
@@ -235,6 +237,37 @@ class Conv2dTest {
                     float expected = ir >= 0 && ir < h && ic >= 0 && ic < w ? x[(ch * h + ir) * w + ic] : 0f;
                     assertThat(pad[(ch * (h + 2 * ph) + r) * wp + col]).as("channel %d row %d col %d", ch, r, col)
                             .isEqualTo(expected);
+                }
+            }
+        }
+    }
+
+    /** The phase planes of a strided convolution hold padded[r·sh + a, col·sw + b], zero outside the input. */
+    @Test
+    void phasesSplitThePaddedPlanes() {
+        for (Conv2dShape s : List.of(shape(1, 2, 7, 9, 1, 3, 3, 2, 2, 1, 1, 1, 1, 1),
+                shape(1, 1, 40, 37, 1, 3, 3, 3, 2, 2, 1, 1, 1, 1),
+                shape(1, 3, 8, 8, 1, 3, 3, 2, 2, 0, 0, 1, 1, 1))) {
+            int sh = s.strideH(), sw = s.strideW();
+            int hph = (s.h() + 2 * s.padH() + sh - 1) / sh, wph = (s.w() + 2 * s.padW() + sw - 1) / sw;
+            float[] x = random(s.inputSize(), 31);
+            float[] dst = new float[s.inChannels() * sh * sw * hph * wph];
+            java.util.Arrays.fill(dst, Float.NaN);
+            DirectConv2d.phases(s, x, 0, s.inChannels(), dst);
+            int d = 0;
+            for (int ch = 0; ch < s.inChannels(); ch++) {
+                for (int a = 0; a < sh; a++) {
+                    for (int b = 0; b < sw; b++) {
+                        for (int r = 0; r < hph; r++) {
+                            for (int col = 0; col < wph; col++, d++) {
+                                int ir = r * sh + a - s.padH(), ic = col * sw + b - s.padW();
+                                float expected = ir >= 0 && ir < s.h() && ic >= 0 && ic < s.w()
+                                        ? x[(ch * s.h() + ir) * s.w() + ic] : 0f;
+                                assertThat(dst[d]).as("%s channel %d phase (%d, %d) row %d col %d", s, ch, a, b, r, col)
+                                        .isEqualTo(expected);
+                            }
+                        }
+                    }
                 }
             }
         }
