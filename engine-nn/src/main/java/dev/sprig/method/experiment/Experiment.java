@@ -30,6 +30,7 @@ import dev.sprig.nn.train.TrainConfig;
 import dev.sprig.nn.train.TrainListener;
 import dev.sprig.nn.train.Trainer;
 import dev.sprig.ops.Functional;
+import dev.sprig.prune.CostModel;
 import dev.sprig.prune.Group;
 import dev.sprig.prune.Importance;
 import dev.sprig.prune.PruningGraph;
@@ -61,8 +62,9 @@ import java.util.TreeSet;
  * </pre>
  * A cached stage is only reused under the settings that made it: a θ0 made with other settings is
  * an error, a bank or a run made with other settings is built anew. The keep ratio is the kept
- * fraction of the parameters of θ0 with the task's head. Every method gets the same θ0, the same
- * task data in the same order, the same budget and the same fine-tuning.
+ * fraction of the parameters of θ0 with the task's head, or of its MACs (config {@code budget}; see
+ * {@link #budget}). Every method gets the same θ0, the same task data in the same order, the same
+ * budget and the same fine-tuning.
  */
 public final class Experiment {
 
@@ -464,6 +466,9 @@ public final class Experiment {
         m.put("finetuneBatch", cfg.finetuneBatch());
         m.put("finetuneLr", cfg.finetuneLr());
         m.put("roundTo", cfg.roundTo());
+        if (!cfg.budget().equals("params")) {
+            m.put("budget", cfg.budget()); // the bank's masks are made to the same kind of size; a params bank keeps its hash
+        }
         return hash(m);
     }
 
@@ -516,7 +521,8 @@ public final class Experiment {
      * Iterative structured pruning with soft masks (the bank's method, and the iterative baseline):
      * for each ratio of the schedule, score the units of the current masked model (removed units
      * cannot return), keep the best by a global ranking of per-group-normalised scores to the
-     * parameter budget, then fine-tune {@code steps} iterations with the removed units held at zero.
+     * ratio's {@link #budget} (parameters or MACs of the unpruned model, as the config says), then
+     * fine-tune {@code steps} iterations at the constant rate {@code finetuneLr} with the removed units held at zero.
      * Returns the model (soft-masked at the last ratio) and calls {@code at} at each target ratio
      * (null: no call, and no test evaluation inside the loop).
      */
@@ -524,7 +530,7 @@ public final class Experiment {
                              java.util.function.LongConsumer progress, PruningMask[] lastMask) throws IOException {
         Module model = thetaWithHead(t.classes(), seed);
         PruningGraph graph = PruningGraph.of(model, inputShape);
-        long full = graph.cost().parameters();
+        CostModel full = graph.cost();
         DataLoader loader = trainLoader(t, seed);
         DataLoader testL = at == null ? null : testLoader(t);
         Sgd sgd = new Sgd(model.namedParameters(), (float) cfg.finetuneLr(), 0.9f, 5e-4f, true);
@@ -543,7 +549,7 @@ public final class Experiment {
                         }
                     }
                 }
-                mask = Selection.global(Selection.parameters((long) (ratio * full))).roundTo(cfg.roundTo()).select(graph, scores);
+                mask = Selection.global(budget(cfg.budget(), ratio, full)).roundTo(cfg.roundTo()).select(graph, scores);
                 SoftMask soft = new SoftMask(model, graph, mask);
                 soft.apply(sgd);
                 for (int i = 0; i < steps; i++) {
@@ -598,6 +604,20 @@ public final class Experiment {
         return bank.stream().filter(e -> sources.contains(e.task())).toList();
     }
 
+    /**
+     * The target size of keep ratio {@code ratio} for a model of full cost {@code full} (θ0 with the
+     * task's head): at most {@code ratio} × its parameters ({@code params}) or × its MACs per image
+     * ({@code macs}), met by {@link Selection} with the graph's exact {@link CostModel}.
+     */
+    static Selection.Target budget(String kind, double ratio, CostModel full) {
+        return switch (kind) {
+            case "params" -> Selection.parameters((long) (ratio * full.parameters()));
+            case "macs" -> Selection.macs((long) (ratio * full.macs()));
+            default -> throw new IllegalArgumentException("unknown budget '" + kind + "', expected one of "
+                    + ExperimentConfig.BUDGETS);
+        };
+    }
+
     /** The seed of a target's data order, head and sample batches: the same for every method on that target. */
     private long dataSeed(int[] classes) {
         return cfg.seed() + 7919L * Arrays.hashCode(classes);
@@ -621,7 +641,9 @@ public final class Experiment {
      * What {@link #runHash} hashes: {@code data} ({@link #dataSettings()}) with the settings of method
      * {@code m}. The BatchNorm recalibration is in it only where it changes the numbers (a one-shot
      * method, recalibration on, a θ0 with BatchNorm), so that the runs it cannot change keep the
-     * hashes they had before the setting existed, and their cached results.
+     * hashes they had before the setting existed, and their cached results. Likewise the budget kind
+     * (only {@code macs}, and not for the dense model) and the fine-tuning schedule (only
+     * {@code cosine}): at their defaults a run keeps the hash it had before they existed.
      */
     static Map<String, Object> runSettings(Map<String, Object> data, ExperimentConfig cfg, PruneMethod m, String bankHash,
                                            boolean batchNorm) {
@@ -630,8 +652,14 @@ public final class Experiment {
         s.put("finetuneBudgets", cfg.finetuneBudgets());
         s.put("finetuneBatch", cfg.finetuneBatch());
         s.put("finetuneLr", cfg.finetuneLr());
+        if (!cfg.finetuneSchedule().equals("constant")) {
+            s.put("finetuneSchedule", cfg.finetuneSchedule());
+        }
         if (m != PruneMethod.DENSE) {
             s.put("roundTo", cfg.roundTo());
+            if (!cfg.budget().equals("params")) {
+                s.put("budget", cfg.budget());
+            }
         }
         if (m == PruneMethod.TAYLOR || m == PruneMethod.ITERATIVE || m == PruneMethod.SIMILAR_TASK || m == PruneMethod.RANDOM_NEIGHBOURS) {
             s.put("embeddingPerClass", cfg.embeddingPerClass());
@@ -719,11 +747,16 @@ public final class Experiment {
     }
 
     /**
-     * One method on one target at one size. Every method trains on the same batches in the same order
+     * One method on one target at one size, {@code ratio} a keep ratio of the config's
+     * {@link #budget}. Every method trains on the same batches in the same order
      * (the target's data seed); only the random choices of a method (the random mask, the random
      * neighbours) have a seed of their own. The method's pruning time includes the task embedding and,
      * for a one-shot method, the BatchNorm recalibration of the shrunk model (on the same batches for
      * every method; skipped if the mask removes nothing, as the model is then θ0 with the head, as dense).
+     * Every method's fine-tuning follows the config's {@code finetuneSchedule}: the iterative baseline's
+     * after its pruning rounds too (its warmup then starts anew and a cosine ends at the same last
+     * budget as the others'), while its pruning rounds keep the constant rate of the bank's method, as
+     * they are the pruning method itself, not the fine-tuning budget compared.
      */
     private RunResult runOne(Tasks.Task t, double ratio, PruneMethod method, List<BankEntry> bank, TaskEmbedding emb, double embedSecs,
                              java.util.function.LongConsumer progress) throws IOException {
@@ -766,8 +799,8 @@ public final class Experiment {
                     curve.add(new CurvePoint(b, Double.NaN, Double.NaN));
                 }
             }
-            for (CurvePoint p : Finetune.curve(model, trainL, testL, rest, cfg.finetuneLr(), Finetune.StepHook.NONE,
-                    i -> progress.accept(used + i))) {
+            for (CurvePoint p : Finetune.curve(model, trainL, testL, rest, cfg.finetuneLr(), cfg.finetuneSchedule(),
+                    Finetune.StepHook.NONE, i -> progress.accept(used + i))) {
                 if (budgets.contains(p.iterations() + used)) {
                     curve.add(new CurvePoint(p.iterations() + used, p.accuracy(), p.loss()));
                 }
@@ -777,8 +810,8 @@ public final class Experiment {
             model = thetaWithHead(t.classes(), seed);
             if (method != PruneMethod.DENSE) {
                 PruningGraph graph = PruningGraph.of(model, inputShape);
-                long budget = (long) (ratio * graph.cost().parameters());
-                OneShotMasks.Choice choice = OneShotMasks.choose(method, model, graph, Selection.parameters(budget), bank, emb,
+                Selection.Target budget = budget(cfg.budget(), ratio, graph.cost());
+                OneShotMasks.Choice choice = OneShotMasks.choose(method, model, graph, budget, bank, emb,
                         method == PruneMethod.TAYLOR ? sampleBatches(t, seed) : null, ratio, OneShotMasks.Settings.of(cfg),
                         methodSeed(t.classes(), method));
                 mask = choice.mask();
@@ -793,7 +826,8 @@ public final class Experiment {
             }
             pruneSecs = (System.nanoTime() - t0) / 1e9 + (method == PruneMethod.SIMILAR_TASK ? embedSecs : 0);
             long t1 = System.nanoTime();
-            curve = Finetune.curve(model, trainL, testL, budgets, cfg.finetuneLr(), Finetune.StepHook.NONE, progress::accept);
+            curve = Finetune.curve(model, trainL, testL, budgets, cfg.finetuneLr(), cfg.finetuneSchedule(), Finetune.StepHook.NONE,
+                    progress::accept);
             ftSecs = (System.nanoTime() - t1) / 1e9;
         }
         ModelStats st = ModelStats.of(model, inputShape);

@@ -26,7 +26,12 @@ import java.util.Set;
  * @param testPerClass         test images per class of a task (a cap; 0 = all)
  * @param bankTasks            N source tasks in the bank
  * @param targetTasks          M held-out target tasks (class sets never in the bank)
- * @param keepRatios           target sizes, as kept fractions of the parameters of θ0 with the task's head (distinct)
+ * @param keepRatios           target sizes, as kept fractions of the parameters (or MACs, see {@code budget}) of θ0 with the
+ *                             task's head (distinct)
+ * @param budget               what a keep ratio is a fraction of: {@code params} (default: the parameters) or {@code macs} (the
+ *                             multiply-accumulates of one forward pass on one image), for every pruned method, the bank's
+ *                             iterative pruning included (so that a vote's masks are made for the same kind of size); the
+ *                             dense model is unaffected
  * @param bankRounds           pruning rounds of the bank's iterative method
  * @param bankStepsPerRound    fine-tuning iterations after each round
  * @param bankImportance       {@code taylor} (default) or {@code l1}: of the bank's method and the iterative baseline
@@ -39,7 +44,12 @@ import java.util.Set;
  * @param embeddingPerClass    images per class for the task embedding and the Taylor scores
  * @param finetuneBudgets      fine-tuning iterations at which accuracy is measured, ascending, from 0
  * @param finetuneBatch        fine-tuning batch size
- * @param finetuneLr           fine-tuning learning rate (SGD, momentum 0.9, constant after a warmup of {@link Finetune#WARMUP} iterations)
+ * @param finetuneLr           fine-tuning learning rate (SGD, momentum 0.9, after a warmup of {@link Finetune#WARMUP} iterations)
+ * @param finetuneSchedule     the fine-tuning learning rate after the warmup ({@link Finetune#learningRate}): {@code constant}
+ *                             (default) or {@code cosine} (decays to 0 at the last of {@code finetuneBudgets}; the accuracy at an
+ *                             earlier budget point is then that of a run heading for the last one). Of the fine-tuning of every
+ *                             method (the iterative baseline's after its rounds, decaying to 0 at the same last budget), not of
+ *                             the pruning rounds of the bank and of the iterative baseline, which keep a constant rate
  * @param bnRecalibrationBatches batches (of {@code finetuneBatch} training images of the target task, the same for every method)
  *                             on which the BatchNorm running statistics of a one-shot pruned model are re-estimated before
  *                             its accuracy at budget 0 ({@link dev.sprig.nn.train.BatchNormRecalibration}); 0 = off. Not
@@ -55,10 +65,10 @@ import java.util.Set;
 public record ExperimentConfig(String name, String dataset, int shapesTrainPerClass, int shapesTestPerClass, String model,
                                double widthMultiplier, double pretrainEpochs, int pretrainBatch, int classesPerTask,
                                int trainPerClass, int testPerClass, int bankTasks, int targetTasks, List<Double> keepRatios,
-                               int bankRounds, int bankStepsPerRound, String bankImportance, int neighbours, double temperature,
-                               String weighting, String similarity, String layerRatios, int roundTo, int embeddingPerClass,
-                               List<Integer> finetuneBudgets, int finetuneBatch, double finetuneLr, int bnRecalibrationBatches,
-                               int iterativeRounds,
+                               String budget, int bankRounds, int bankStepsPerRound, String bankImportance, int neighbours,
+                               double temperature, String weighting, String similarity, String layerRatios, int roundTo,
+                               int embeddingPerClass, List<Integer> finetuneBudgets, int finetuneBatch, double finetuneLr,
+                               String finetuneSchedule, int bnRecalibrationBatches, int iterativeRounds,
                                List<String> methods, String headInit, long seed) {
 
     public ExperimentConfig {
@@ -75,6 +85,7 @@ public record ExperimentConfig(String name, String dataset, int shapesTrainPerCl
         check(bankTasks >= 1 && targetTasks >= 1, "bankTasks/targetTasks", bankTasks + "/" + targetTasks, ">= 1");
         check(!keepRatios.isEmpty() && keepRatios.stream().allMatch(r -> r > 0 && r <= 1), "keepRatios", keepRatios, "values in (0, 1]");
         check(keepRatios.stream().distinct().count() == keepRatios.size(), "keepRatios", keepRatios, "no value twice");
+        check(budget != null && BUDGETS.contains(budget), "budget", budget, "one of " + BUDGETS);
         check(bankRounds >= 1 && bankStepsPerRound >= 0, "bankRounds/bankStepsPerRound", bankRounds + "/" + bankStepsPerRound, ">= 1 / >= 0");
         check(Set.of("taylor", "l1").contains(bankImportance), "bankImportance", bankImportance, "taylor or l1");
         check(neighbours >= 1 && neighbours <= bankTasks, "neighbours", neighbours, "in [1, bankTasks=" + bankTasks + "]");
@@ -88,6 +99,8 @@ public record ExperimentConfig(String name, String dataset, int shapesTrainPerCl
         check(!finetuneBudgets.isEmpty() && finetuneBudgets.get(0) == 0 && ascending(finetuneBudgets), "finetuneBudgets",
                 finetuneBudgets, "ascending, starting at 0");
         check(finetuneLr > 0 && Double.isFinite(finetuneLr), "finetuneLr", finetuneLr, "finite and > 0");
+        check(finetuneSchedule != null && Finetune.SCHEDULES.contains(finetuneSchedule), "finetuneSchedule", finetuneSchedule,
+                "one of " + Finetune.SCHEDULES);
         check(bnRecalibrationBatches >= 0, "bnRecalibrationBatches", bnRecalibrationBatches, ">= 0 (0 = no BatchNorm recalibration)");
         check(iterativeRounds >= 1, "iterativeRounds", iterativeRounds, ">= 1");
         check(!methods.isEmpty() && methods.stream().distinct().count() == methods.size(), "methods", methods, "at least one, none twice");
@@ -100,6 +113,9 @@ public record ExperimentConfig(String name, String dataset, int shapesTrainPerCl
                 "a last budget >= 2 * iterativeRounds = " + 2L * iterativeRounds + " (the iterative baseline prunes in the first half)");
         check(Set.of("pretrained-rows", "random").contains(headInit), "headInit", headInit, "pretrained-rows or random");
     }
+
+    /** The values of {@code budget}: what a keep ratio is a fraction of. */
+    public static final List<String> BUDGETS = List.of("params", "macs");
 
     private static boolean ascending(List<Integer> xs) {
         for (int i = 1; i < xs.size(); i++) {
@@ -126,23 +142,25 @@ public record ExperimentConfig(String name, String dataset, int shapesTrainPerCl
      * {@code shapes} (generated data, the full protocol), {@code fashion-resnet20} and
      * {@code fashion-vit} (ISSUE protocol on Fashion-MNIST: 3-class tasks of ≤ 300 images per class,
      * 20 bank tasks, 8 targets, keep ratios 0.5/0.25/0.1, budgets 0..500). Every preset recalibrates
-     * the BatchNorms of the one-shot pruned models on 8 batches.
+     * the BatchNorms of the one-shot pruned models on 8 batches, sizes its models by parameters
+     * ({@code budget} {@code params}) and fine-tunes at a constant rate ({@code finetuneSchedule}
+     * {@code constant}).
      */
     public static ExperimentConfig preset(String name) {
         List<String> all = Arrays.stream(PruneMethod.values()).map(PruneMethod::label).toList();
         return switch (name) {
             case "demo" -> new ExperimentConfig("demo", "shapes", 120, 40, "resnet8", 0.5, 10, 64, 3, 120, 40, 12, 4,
-                    List.of(0.5, 0.25), 3, 20, "taylor", 3, 0.1, "softmax", "PROTOTYPES", "neighbours", 1, 16,
-                    List.of(0, 10, 25, 50, 100), 32, 0.01, 8, 3, all, "pretrained-rows", 0);
+                    List.of(0.5, 0.25), "params", 3, 20, "taylor", 3, 0.1, "softmax", "PROTOTYPES", "neighbours", 1, 16,
+                    List.of(0, 10, 25, 50, 100), 32, 0.01, "constant", 8, 3, all, "pretrained-rows", 0);
             case "shapes" -> new ExperimentConfig("shapes", "shapes", 500, 100, "resnet20", 1, 10, 64, 3, 300, 100, 20, 8,
-                    List.of(0.5, 0.25, 0.1), 5, 60, "taylor", 5, 0.1, "softmax", "PROTOTYPES", "neighbours", 1, 32,
-                    List.of(0, 25, 50, 100, 200, 500), 32, 0.01, 8, 5, all, "pretrained-rows", 0);
+                    List.of(0.5, 0.25, 0.1), "params", 5, 60, "taylor", 5, 0.1, "softmax", "PROTOTYPES", "neighbours", 1, 32,
+                    List.of(0, 25, 50, 100, 200, 500), 32, 0.01, "constant", 8, 5, all, "pretrained-rows", 0);
             case "fashion-resnet20" -> new ExperimentConfig("fashion-resnet20", "fashion_mnist", 0, 0, "resnet20", 1, 10, 64, 3, 300,
-                    0, 20, 8, List.of(0.5, 0.25, 0.1), 5, 60, "taylor", 5, 0.1, "softmax", "PROTOTYPES", "neighbours", 1, 32,
-                    List.of(0, 25, 50, 100, 200, 500), 32, 0.01, 8, 5, all, "pretrained-rows", 0);
+                    0, 20, 8, List.of(0.5, 0.25, 0.1), "params", 5, 60, "taylor", 5, 0.1, "softmax", "PROTOTYPES", "neighbours", 1, 32,
+                    List.of(0, 25, 50, 100, 200, 500), 32, 0.01, "constant", 8, 5, all, "pretrained-rows", 0);
             case "fashion-vit" -> new ExperimentConfig("fashion-vit", "fashion_mnist", 0, 0, "vit", 1, 20, 64, 3, 300, 0, 20, 8,
-                    List.of(0.5, 0.25, 0.1), 5, 60, "taylor", 5, 0.1, "softmax", "PROTOTYPES", "neighbours", 1, 32,
-                    List.of(0, 25, 50, 100, 200, 500), 32, 0.001, 8, 5, all, "pretrained-rows", 0);
+                    List.of(0.5, 0.25, 0.1), "params", 5, 60, "taylor", 5, 0.1, "softmax", "PROTOTYPES", "neighbours", 1, 32,
+                    List.of(0, 25, 50, 100, 200, 500), 32, 0.001, "constant", 8, 5, all, "pretrained-rows", 0);
             default -> throw new IllegalArgumentException("unknown experiment preset '" + name + "', expected one of " + presets());
         };
     }

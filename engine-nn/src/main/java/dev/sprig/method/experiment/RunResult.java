@@ -9,7 +9,8 @@ import java.util.Map;
  * @param target          the target task's name
  * @param classes         its classes in the source dataset
  * @param method          the method (see {@link PruneMethod})
- * @param keepRatio       the target size as a kept fraction of the parameters
+ * @param keepRatio       the target size as a kept fraction of the parameters, or of the MACs (the config's
+ *                        {@code budget})
  * @param params          parameters of the extracted model
  * @param macs            multiply-accumulates of one forward on one image
  * @param latencyMs       measured batch-1 forward latency, milliseconds (median of repeats)

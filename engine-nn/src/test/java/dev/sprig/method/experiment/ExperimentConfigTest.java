@@ -95,6 +95,40 @@ class ExperimentConfigTest {
     }
 
     @Test
+    void budgetAndFinetuneScheduleDefaultEverywhereRoundTripAndRefuseUnknownValues() {
+        for (String p : ExperimentConfig.presets()) {
+            assertThat(ExperimentConfig.preset(p).budget()).as(p).isEqualTo("params");
+            assertThat(ExperimentConfig.preset(p).finetuneSchedule()).as(p).isEqualTo("constant");
+        }
+        ExperimentConfig d = ExperimentConfig.preset("demo");
+        assertThat(d.toMap()).containsEntry("budget", "params").containsEntry("finetuneSchedule", "constant");
+
+        @SuppressWarnings("unchecked")
+        Map<String, Object> json = (Map<String, Object>) Json.parse("{\"budget\":\"macs\",\"finetuneSchedule\":\"cosine\"}");
+        ExperimentConfig c = d.withOverrides(json);
+        assertThat(c.budget()).isEqualTo("macs");
+        assertThat(c.finetuneSchedule()).isEqualTo("cosine");
+        assertThat(c.toMap()).containsEntry("budget", "macs").containsEntry("finetuneSchedule", "cosine");
+        // through toMap and back, also as JSON text (a results.json's config read as a config file)
+        assertThat(d.withOverrides(c.toMap())).isEqualTo(c);
+        @SuppressWarnings("unchecked")
+        Map<String, Object> reread = (Map<String, Object>) Json.parse(Json.write(c.toMap()));
+        assertThat(d.withOverrides(reread)).isEqualTo(c);
+        assertThat(c.withOverrides(Map.of("budget", "params", "finetuneSchedule", "constant"))).isEqualTo(d);
+
+        assertThatThrownBy(() -> d.withOverrides(Map.of("budget", "flops"))).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("'budget' = flops").hasMessageContaining("[params, macs]");
+        assertThatThrownBy(() -> d.withOverrides(Map.of("finetuneSchedule", "linear"))).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("'finetuneSchedule' = linear").hasMessageContaining("[constant, cosine]");
+        Map<String, Object> nulls = new java.util.HashMap<>();
+        nulls.put("budget", null);
+        assertThatThrownBy(() -> d.withOverrides(nulls)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("'budget' = null");
+        assertThatThrownBy(() -> d.withOverrides(Map.of("finetuneSchedule", 1))).hasMessageContaining("'finetuneSchedule' = 1")
+                .hasMessageContaining("wrong type");
+    }
+
+    @Test
     void theIterativeBaselineNeedsTwoIterationsPerRoundInTheBudget() {
         ExperimentConfig d = ExperimentConfig.preset("demo");
         assertThatThrownBy(() -> d.withOverrides(Map.of("finetuneBudgets", List.of(0, 5), "iterativeRounds", 3)))

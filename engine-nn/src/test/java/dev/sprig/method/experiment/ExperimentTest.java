@@ -5,10 +5,15 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.sprig.method.MaskBank;
 import dev.sprig.method.ModelFingerprint;
+import dev.sprig.nn.ModelStats;
 import dev.sprig.nn.Module;
 import dev.sprig.nn.models.ModelFile;
 import dev.sprig.nn.models.ResNet;
 import dev.sprig.nn.models.ResNetConfig;
+import dev.sprig.prune.CostModel;
+import dev.sprig.prune.Group;
+import dev.sprig.prune.PruningGraph;
+import dev.sprig.prune.PruningMask;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -174,6 +179,110 @@ class ExperimentTest {
             }
         }
         assertThat(recalibrated).isEqualTo(2 * 5);
+    }
+
+    /** A mask of {@code graph} keeping, per prunable group, the first {@code kept.get(id)} units (costs depend only on counts). */
+    private static PruningMask firstUnits(PruningGraph graph, Map<String, Integer> kept) {
+        Map<String, boolean[]> keep = new LinkedHashMap<>();
+        for (Group g : graph.prunable()) {
+            boolean[] k = new boolean[g.units()];
+            java.util.Arrays.fill(k, 0, kept.get(g.id()), true);
+            keep.put(g.id(), k);
+        }
+        return PruningMask.of(keep);
+    }
+
+    @Test
+    void aMacBudgetSizesEveryPrunedModelByItsMacsToWithinOneUnitPerGroup(@TempDir Path dir) throws IOException {
+        ExperimentConfig params = tiny();
+        ExperimentConfig macs = tiny().withOverrides(Map.of("budget", "macs"));
+        ExperimentResults rp = new Experiment(params, dir, null, Experiment.Listener.NONE).run();
+        Map<String, String> before = new LinkedHashMap<>();
+        for (RunResult x : rp.runs()) {
+            before.put(x.target() + x.method(), RunJson.settings(runFile(dir, x)));
+        }
+        ExperimentResults rm = new Experiment(macs, dir, null, Experiment.Listener.NONE).run();
+        assertThat(bankDirs(dir)).as("a bank of MAC-budget masks beside the parameter-budget one").hasSize(2);
+        assertThat(rm.config()).containsEntry("budget", "macs");
+
+        Module theta = ModelFile.load(dir.resolve("pretrained/model.safetensors")).model();
+        TaskHeads.attach(theta, new int[] {0, 1, 2}, true, 0);
+        PruningGraph graph = PruningGraph.of(theta, 3, 32, 32);
+        CostModel cost = graph.cost();
+        long fullMacs = ModelStats.of(theta, 3, 32, 32).macs();
+        assertThat(cost.macs()).isEqualTo(fullMacs);
+        long budget = (long) (0.5 * fullMacs);
+        int differ = 0;
+        assertThat(rm.runs()).hasSameSizeAs(rp.runs());
+        for (int i = 0; i < rm.runs().size(); i++) {
+            RunResult m = rm.runs().get(i);
+            RunResult p = rp.runs().get(i);
+            assertThat(m.method()).isEqualTo(p.method());
+            String settings = RunJson.settings(runFile(dir, m));
+            if (m.method().equals("dense")) {
+                assertThat(m.macs()).isEqualTo(fullMacs);
+                assertThat(RunJson.write(m, "")).isEqualTo(RunJson.write(p, ""));
+                assertThat(settings).as("the dense run is read from the cache").isEqualTo(before.get(m.target() + m.method()));
+                continue;
+            }
+            assertThat(settings).as(m.method()).isNotEqualTo(before.get(m.target() + m.method()));
+            // the kept units per group, from the recorded ratios: their cost is the measured one ...
+            Map<String, Integer> kept = new LinkedHashMap<>();
+            Map<String, Integer> onePlus = new LinkedHashMap<>();
+            for (Group g : graph.prunable()) {
+                int k = (int) Math.round(m.groupKeepRatios().get(g.id()) * g.units());
+                kept.put(g.id(), k);
+                onePlus.put(g.id(), Math.min(g.units(), k + macs.roundTo()));
+            }
+            assertThat(m.macs()).as(m.method() + " measured MACs").isEqualTo(cost.macs(firstUnits(graph, kept)));
+            assertThat(m.params()).as(m.method() + " measured parameters").isEqualTo(cost.parameters(firstUnits(graph, kept)));
+            // ... within the budget, and one more unit (rounded) in every group would exceed it: the selection's rounding tolerance
+            assertThat(m.macs()).as(m.method()).isLessThanOrEqualTo(budget);
+            assertThat(cost.macs(firstUnits(graph, onePlus))).as(m.method() + " with one more unit per group").isGreaterThan(budget);
+            if (m.macs() != p.macs()) {
+                differ++;
+            }
+        }
+        assertThat(differ).as("pruned runs whose MACs differ between the two budgets").isGreaterThanOrEqualTo(1);
+    }
+
+    @Test
+    void aCosineScheduleChangesEveryRunAfterTheWarmupAndNothingBefore(@TempDir Path dir) throws IOException {
+        // Budgets past the warmup (10): iteration 11 is still the constant run (the cosine's first step after the warmup is at the
+        // full rate), 24 is not. The iterative baseline: 2 rounds of 6, then a fine-tuning of 12 whose warmup ends at 10.
+        ExperimentConfig constant = tiny().withOverrides(Map.of("finetuneBudgets", List.of(0, 11, 24),
+                "methods", List.of("one-shot-l1", "iterative", "dense")));
+        ExperimentConfig cosine = constant.withOverrides(Map.of("finetuneSchedule", "cosine"));
+        ExperimentResults rc = new Experiment(constant, dir, null, Experiment.Listener.NONE).run();
+        ExperimentResults rs = new Experiment(cosine, dir, null, Experiment.Listener.NONE).run();
+        assertThat(rs.runs()).hasSameSizeAs(rc.runs()).hasSize(2 * 3);
+        for (int i = 0; i < rs.runs().size(); i++) {
+            RunResult c = rc.runs().get(i);
+            RunResult s = rs.runs().get(i);
+            assertThat(s.method()).isEqualTo(c.method());
+            assertThat(s.params()).as(s.method()).isEqualTo(c.params());
+            assertThat(s.curve().subList(0, 2)).as(s.method()).isEqualTo(c.curve().subList(0, 2));
+            assertThat(s.curve().get(2).iterations()).isEqualTo(24);
+            assertThat(s.curve().get(2).loss()).as(s.method() + ": test loss at 24").isNotEqualTo(c.curve().get(2).loss());
+        }
+    }
+
+    @Test
+    void runSettingsNameTheBudgetAndTheScheduleOnlyAwayFromTheirDefaults() {
+        ExperimentConfig d = tiny();
+        ExperimentConfig macs = d.withOverrides(Map.of("budget", "macs"));
+        ExperimentConfig cosine = d.withOverrides(Map.of("finetuneSchedule", "cosine"));
+        Map<String, Object> data = dataSettings("sha256:0", d);
+        for (PruneMethod m : PruneMethod.values()) {
+            assertThat(Experiment.runSettings(data, d, m, "b", true)).as(m.label()).doesNotContainKeys("budget", "finetuneSchedule");
+            Map<String, Object> sm = Experiment.runSettings(data, macs, m, "b", true);
+            if (m == PruneMethod.DENSE) {
+                assertThat(sm).doesNotContainKey("budget");
+            } else {
+                assertThat(sm).as(m.label()).containsEntry("budget", "macs");
+            }
+            assertThat(Experiment.runSettings(data, cosine, m, "b", true)).as(m.label()).containsEntry("finetuneSchedule", "cosine");
+        }
     }
 
     /** What Experiment#dataSettings gives for a θ0 and a config. */
