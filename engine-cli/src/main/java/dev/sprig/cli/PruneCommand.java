@@ -24,7 +24,6 @@ import dev.sprig.nn.optim.Sgd;
 import dev.sprig.nn.train.BatchNormRecalibration;
 import dev.sprig.nn.train.TrainConfig;
 import dev.sprig.prune.FineTuner;
-import dev.sprig.prune.Importance;
 import dev.sprig.prune.IterativePruner;
 import dev.sprig.prune.PruneReport;
 import dev.sprig.prune.PruningGraph;
@@ -75,6 +74,20 @@ final class PruneCommand implements Callable<Integer> {
     @Option(names = "--method", defaultValue = "similar-task",
             description = "similar-task (default), random-neighbours, one-shot-l1, one-shot-taylor, random or iterative.")
     String method;
+
+    /** Rounds of {@code --method iterative} when {@code --rounds} is not given. */
+    static final int DEFAULT_ROUNDS = 5;
+
+    @Option(names = "--importance", paramLabel = "CRITERION", converter = ImportanceChoice.Converter.class,
+            description = "How iterative scores the units each round: l1, l2 (filter norms), taylor (first-order Taylor on a few "
+                    + "batches of the task), bn-scale (BatchNorm |γ|) or random (seeded by --seed); iterative only, the one-shot "
+                    + "methods' importance is in their name (default: taylor).")
+    ImportanceChoice importance;
+
+    @Option(names = "--rounds", paramLabel = "N", description = "Pruning rounds of iterative, N >= 1: each removes about the same "
+            + "fraction of what is left, then fine-tunes max(1, FINETUNE / (2·N)) iterations taken from --finetune; iterative only "
+            + "(default: " + DEFAULT_ROUNDS + ").")
+    Integer rounds;
 
     @Option(names = "--bank", description = "The mask bank directory (similar-task, random-neighbours).")
     Path bank;
@@ -133,10 +146,8 @@ final class PruneCommand implements Callable<Integer> {
         if (budget.keep != null && !(budget.keep > 0 && budget.keep <= 1)) {
             throw new IllegalArgumentException("--keep must be in (0, 1], got " + budget.keep);
         }
-        PruneMethod m = PruneMethod.ofLabel(method);
-        if (m == PruneMethod.DENSE) {
-            throw new IllegalArgumentException("--method dense does not prune; pick one of the others");
-        }
+        PruneMethod m = pruneMethod(method);
+        iterativeOptions(m, importance, rounds);
         ModelFile.Loaded theta = ModelFile.load(file);
         DataChoice d = DataChoice.fromMetadata(theta.metadata());
         if (d == null) {
@@ -171,14 +182,18 @@ final class PruneCommand implements Callable<Integer> {
         PruneReport report;
         List<Neighbour> used = List.of();
         int recalibrated = 0;
+        Map<String, String> provenance = new LinkedHashMap<>();
         if (m == PruneMethod.ITERATIVE) {
-            int rounds = 5;
-            int perRound = Math.max(1, finetune / (2 * rounds));
+            int r = rounds != null ? rounds : DEFAULT_ROUNDS;
+            ImportanceChoice crit = importance != null ? importance : ImportanceChoice.TAYLOR;
+            int perRound = Math.max(1, finetune / (2 * r));
             FineTuner ft = FineTuner.trainer(mm -> new Sgd(mm.namedParameters(), (float) lr, 0.9f, 5e-4f, true), trainL,
                     new TrainConfig(perRound, new LrSchedule.Constant((float) lr), 0, 0f, 0, 0, null));
-            report = IterativePruner.of(Importance.taylor(batches(task, norm)), target, rounds, ft)
+            report = IterativePruner.of(crit.importance(() -> batches(task, norm), seed), target, r, ft)
                     .withStrategy(Selection.Strategy.GLOBAL).roundTo(roundTo).prune(model, graph, null).report();
-            finetune = Math.max(0, finetune - rounds * perRound);
+            finetune = Math.max(0, finetune - r * perRound);
+            provenance.put("prune.importance", crit.label());
+            provenance.put("prune.rounds", Integer.toString(r));
         } else {
             OneShotMasks.Choice c = OneShotMasks.choose(m, model, graph, target, entries, emb,
                     m == PruneMethod.TAYLOR ? batches(task, norm) : null, budget.keep != null ? budget.keep : 0,
@@ -207,6 +222,7 @@ final class PruneCommand implements Callable<Integer> {
         Map<String, String> meta = new LinkedHashMap<>(theta.metadata());
         meta.put("task.classes", Arrays.toString(classes).replaceAll("[\\[\\] ]", ""));
         meta.put("prune.method", m.label());
+        meta.putAll(provenance);
         meta.put("prune.source", file.toAbsolutePath().toString());
         meta.put("prune.bn_recalibration_batches", Integer.toString(recalibrated));
         meta.put("prune.finetune_iterations", Integer.toString(finetune));
@@ -216,6 +232,42 @@ final class PruneCommand implements Callable<Integer> {
         System.out.printf("%s: %s; pruned in %.1f s; task test accuracy %.2f%% after %d fine-tuning iterations (%.2f%% before)%n",
                 out, st, pruneSecs, 100 * last.accuracy(), last.iterations(), 100 * curve.get(0).accuracy());
         return 0;
+    }
+
+    /** The method named by {@code --method}; {@code dense} is refused, as it prunes nothing. */
+    static PruneMethod pruneMethod(String label) {
+        List<String> pruning = Arrays.stream(PruneMethod.values()).filter(x -> x != PruneMethod.DENSE).map(PruneMethod::label).toList();
+        if (label.equals(PruneMethod.DENSE.label())) {
+            throw new IllegalArgumentException("--method dense prunes nothing (it is the unpruned baseline of sprig experiment); "
+                    + "to evaluate the unpruned model use sprig eval MODEL, to prune pick one of " + pruning);
+        }
+        if (!pruning.contains(label)) {
+            throw new IllegalArgumentException("unknown --method '" + label + "', expected one of " + pruning);
+        }
+        return PruneMethod.ofLabel(label);
+    }
+
+    /** {@code --importance} and {@code --rounds} configure the iterative method only; given with another, they are an error. */
+    static void iterativeOptions(PruneMethod m, ImportanceChoice importance, Integer rounds) {
+        if (m != PruneMethod.ITERATIVE) {
+            String why = switch (m) {
+                case L1 -> "it scores by l1, as its name says";
+                case TAYLOR -> "it scores by taylor, as its name says";
+                case RANDOM -> "it scores at random, as its name says";
+                default -> "it votes with the masks of the bank's tasks";
+            };
+            if (importance != null) {
+                throw new IllegalArgumentException("--importance " + importance.label() + " applies to --method iterative only, not to "
+                        + "--method " + m.label() + " (" + why + ")");
+            }
+            if (rounds != null) {
+                throw new IllegalArgumentException("--rounds " + rounds + " applies to --method iterative only, not to --method "
+                        + m.label() + " (it prunes in one shot)");
+            }
+        }
+        if (rounds != null && rounds < 1) {
+            throw new IllegalArgumentException("--rounds must be >= 1, got " + rounds);
+        }
     }
 
     private static List<DataLoader.Batch> batches(Tasks.Task task, Normalize norm) {
