@@ -47,7 +47,19 @@ final class DirectConv2d {
      * as the phase split).
      */
     static boolean applies(Conv2dShape s) {
-        return !KernelConfig.CONV_IM2COL_ONLY && !s.isDepthwise() && s.kh() * s.kw() > 1;
+        return !KernelConfig.CONV_IM2COL_ONLY && !s.isDepthwise() && s.kh() * s.kw() > 1 && buffersFit(s);
+    }
+
+    /**
+     * Whether the phase planes and the padded-width output fit in Java arrays (with a stride larger
+     * than the kernel the phase planes hold more than the column matrix, which the shape checks).
+     */
+    static boolean buffersFit(Conv2dShape s) {
+        long wph = phaseW(s);
+        long planes = (long) s.inPerGroup() * s.strideH() * s.strideW() * phaseH(s) * wph;
+        long q = (long) (s.outH() - 1) * wph + s.outW();
+        long slack = 4L * KernelConfig.FLOATS.length() + 8;
+        return planes + slack <= Integer.MAX_VALUE - 16 && (long) s.outPerGroup() * (q + slack) + slack <= Integer.MAX_VALUE - 16;
     }
 
     /** Rows of a phase plane. */

@@ -221,6 +221,18 @@ class Conv2dTest {
         }
     }
 
+    /** A shape whose phase planes would not fit in an array keeps the im2col path (whose buffer the shape checks). */
+    @Test
+    void directPathNeedsItsBuffersToFit() {
+        Conv2dShape small = shape(1, 4, 8, 8, 4, 3, 3, 1, 1, 1, 1, 1, 1, 1);
+        assertThat(DirectConv2d.buffersFit(small)).isTrue();
+        // stride 8 on a 2x2 kernel with wide padding: 64 channels of 6001 x 6001 padded planes
+        // (2.3e9 floats) against a column matrix of 64 * 4 * 750 * 750 (1.4e8)
+        Conv2dShape strided = shape(1, 64, 1, 1, 1, 2, 2, 8, 8, 3000, 3000, 1, 1, 1);
+        assertThat(DirectConv2d.buffersFit(strided)).isFalse();
+        assertThat(DirectConv2d.applies(strided)).isFalse();
+    }
+
     /** The padded planes: the input in the middle, zeros on every border, whatever the buffer held before. */
     @Test
     void padSurroundsEachPlaneWithZeros() {
