@@ -2,6 +2,7 @@ package dev.sprig.cli;
 
 import dev.sprig.data.DataLoader;
 import dev.sprig.prune.Importance;
+import dev.sprig.prune.RandomImportance;
 import java.util.Arrays;
 import java.util.List;
 import java.util.function.Supplier;
@@ -23,18 +24,21 @@ enum ImportanceChoice {
     }
 
     /**
-     * The criterion with the library's defaults (no normalization).
+     * The criterion, each group's scores divided by their maximum: the iterative method ranks
+     * units globally, across layers whose raw scores differ in scale (an L1 norm grows with a
+     * filter's fan-in), as the experiment's bank method does.
      *
      * @param taylorBatches a few batches of the task, asked for only by {@code taylor}
      * @param seed          the seed of {@code random}
      */
     Importance importance(Supplier<List<DataLoader.Batch>> taylorBatches, long seed) {
+        Importance.Normalization max = Importance.Normalization.MAX;
         return switch (this) {
-            case L1 -> Importance.l1();
-            case L2 -> Importance.l2();
-            case TAYLOR -> Importance.taylor(taylorBatches.get());
-            case BN_SCALE -> Importance.bnScale();
-            case RANDOM -> Importance.random(seed);
+            case L1 -> Importance.l1().withNormalization(max);
+            case L2 -> Importance.l2().withNormalization(max);
+            case TAYLOR -> Importance.taylor(taylorBatches.get()).withNormalization(max);
+            case BN_SCALE -> Importance.bnScale().withNormalization(max);
+            case RANDOM -> new RandomImportance(seed, max);
         };
     }
 

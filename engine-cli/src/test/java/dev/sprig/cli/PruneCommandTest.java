@@ -91,13 +91,15 @@ class PruneCommandTest {
             asked.incrementAndGet();
             return one;
         };
-        assertThat(ImportanceChoice.L1.importance(batches, 7)).isEqualTo(Importance.l1());
-        assertThat(ImportanceChoice.L2.importance(batches, 7)).isEqualTo(Importance.l2());
-        assertThat(ImportanceChoice.BN_SCALE.importance(batches, 7)).isEqualTo(Importance.bnScale());
-        assertThat(ImportanceChoice.RANDOM.importance(batches, 7)).isEqualTo(Importance.random(7));
+        // max-normalised per group: the iterative method ranks units across layers
+        Importance.Normalization max = Importance.Normalization.MAX;
+        assertThat(ImportanceChoice.L1.importance(batches, 7)).isEqualTo(Importance.l1().withNormalization(max));
+        assertThat(ImportanceChoice.L2.importance(batches, 7)).isEqualTo(Importance.l2().withNormalization(max));
+        assertThat(ImportanceChoice.BN_SCALE.importance(batches, 7)).isEqualTo(Importance.bnScale().withNormalization(max));
+        assertThat(ImportanceChoice.RANDOM.importance(batches, 7)).isEqualTo(new dev.sprig.prune.RandomImportance(7, max));
         assertThat(asked).as("only taylor needs the task's batches").hasValue(0);
         assertThat(ImportanceChoice.TAYLOR.importance(batches, 7)).isInstanceOf(TaylorImportance.class)
-                .isEqualTo(Importance.taylor(one));
+                .isEqualTo(Importance.taylor(one).withNormalization(max));
         assertThat(asked).hasValue(1);
         assertThatThrownBy(() -> ImportanceChoice.ofLabel("L1")).hasMessageContaining("'L1'").hasMessageContaining("bn-scale");
     }
