@@ -234,6 +234,40 @@ class SgemmTest {
         assertThat(Arrays.equals(inPlace, packed)).isTrue();
     }
 
+    /**
+     * An element of C is the same float whether it falls in a full tile, a one-vector edge tile or
+     * a two-vector edge tile (columns), or in a full or partial row of tiles: computing the leading
+     * columns and rows of a product alone gives them bit for bit, with beta 0 and with beta 1.
+     */
+    @Test
+    void elementsDoNotDependOnWhereTheTileEdgeFalls() {
+        int m = 11, n = 3 * MicroKernel.NR, k = 70;
+        Random rnd = new Random(9);
+        float[] a = fill(rnd, m * k);
+        float[] b = fill(rnd, k * n);
+        float[] c0 = fill(rnd, m * n);
+        for (float beta : new float[] {0f, 1f}) {
+            float[] full = c0.clone();
+            Sgemm.sgemm(false, false, m, n, k, 0.75f, a, 0, k, b, 0, n, beta, full, 0, n, 1);
+            for (int cols : new int[] {1, 5, MicroKernel.L, MicroKernel.L + 3, MicroKernel.NR + 1, 2 * MicroKernel.NR - 2}) {
+                for (int rows : new int[] {1, 3, m}) {
+                    float[] part = new float[rows * cols];
+                    for (int i = 0; i < rows; i++) {
+                        System.arraycopy(c0, i * n, part, i * cols, cols);
+                    }
+                    // [rows, cols] = A[0..rows, :] · B[:, 0..cols], ldb = n
+                    Sgemm.sgemm(false, false, rows, cols, k, 0.75f, a, 0, k, b, 0, n, beta, part, 0, cols, 1);
+                    for (int i = 0; i < rows; i++) {
+                        for (int j = 0; j < cols; j++) {
+                            assertThat(part[i * cols + j]).as("beta %s, %d x %d, element (%d, %d)", beta, rows, cols, i, j)
+                                    .isEqualTo(full[i * n + j]);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
     @Test
     void betaZeroOverwritesNaN() {
         for (int mode = 0; mode < 4; mode++) {
