@@ -12,10 +12,7 @@ import dev.sprig.prune.Importance;
 import dev.sprig.prune.PruningGraph;
 import dev.sprig.prune.TaylorImportance;
 import dev.sprig.tensor.Tensor;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -29,26 +26,12 @@ import picocli.CommandLine;
 /** {@code sprig prune}'s method, {@code --importance} and {@code --rounds} options: parsing, validation and one iterative run. */
 class PruneCommandTest {
 
-    private record Run(int exit, String out, String err) {}
-
-    private static Run run(String... args) {
-        PrintStream oldOut = System.out;
-        PrintStream oldErr = System.err;
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        try {
-            System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-            System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-            int code = SprigCommand.execute(args);
-            return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-        } finally {
-            System.setOut(oldOut);
-            System.setErr(oldErr);
-        }
+    private static CliRun run(String... args) {
+        return CliRun.of(args);
     }
 
     /** The options are checked before the file is read, so an existing file that is no model serves the error cases. */
-    private static Run prune(Path dir, String... options) throws IOException {
+    private static CliRun prune(Path dir, String... options) throws IOException {
         Path model = dir.resolve("theta.safetensors");
         if (!Files.exists(model)) {
             Files.writeString(model, "not a model");
@@ -106,20 +89,20 @@ class PruneCommandTest {
 
     @Test
     void roundsAndImportanceWithAOneShotMethodAreErrorsNamingTheOptionAndTheMethod(@TempDir Path dir) throws IOException {
-        Run rounds = prune(dir, "--method", "one-shot-l1", "--rounds", "3");
+        CliRun rounds = prune(dir, "--method", "one-shot-l1", "--rounds", "3");
         assertThat(rounds.exit()).isEqualTo(1);
         assertThat(rounds.err()).contains("--rounds 3 applies to --method iterative only, not to --method one-shot-l1");
-        Run roundsDefault = prune(dir, "--rounds", "2");
+        CliRun roundsDefault = prune(dir, "--rounds", "2");
         assertThat(roundsDefault.exit()).isEqualTo(1);
         assertThat(roundsDefault.err()).contains("not to --method similar-task");
-        Run importance = prune(dir, "--method", "one-shot-taylor", "--importance", "l2");
+        CliRun importance = prune(dir, "--method", "one-shot-taylor", "--importance", "l2");
         assertThat(importance.exit()).isEqualTo(1);
         assertThat(importance.err()).contains("--importance l2 applies to --method iterative only, not to --method one-shot-taylor")
                 .contains("scores by taylor");
-        Run random = prune(dir, "--method", "random", "--importance", "random");
+        CliRun random = prune(dir, "--method", "random", "--importance", "random");
         assertThat(random.exit()).isEqualTo(1);
         assertThat(random.err()).contains("not to --method random");
-        Run neighbours = prune(dir, "--method", "random-neighbours", "--importance", "l1");
+        CliRun neighbours = prune(dir, "--method", "random-neighbours", "--importance", "l1");
         assertThat(neighbours.exit()).isEqualTo(1);
         assertThat(neighbours.err()).contains("not to --method random-neighbours").contains("bank");
     }
@@ -127,14 +110,14 @@ class PruneCommandTest {
     @Test
     void badRoundsAndUnknownImportanceAreRefused(@TempDir Path dir) throws IOException {
         for (String n : new String[] {"0", "-2"}) {
-            Run bad = prune(dir, "--method", "iterative", "--rounds", n);
+            CliRun bad = prune(dir, "--method", "iterative", "--rounds", n);
             assertThat(bad.exit()).as(n).isEqualTo(1);
             assertThat(bad.err()).contains("--rounds must be >= 1, got " + n);
         }
-        Run notANumber = prune(dir, "--method", "iterative", "--rounds", "two");
+        CliRun notANumber = prune(dir, "--method", "iterative", "--rounds", "two");
         assertThat(notANumber.exit()).isEqualTo(2);
         assertThat(notANumber.err()).contains("--rounds").contains("two");
-        Run unknown = prune(dir, "--method", "iterative", "--importance", "fisher");
+        CliRun unknown = prune(dir, "--method", "iterative", "--importance", "fisher");
         assertThat(unknown.exit()).isEqualTo(2);
         assertThat(unknown.err()).contains("--importance").contains("unknown importance 'fisher'")
                 .contains("[l1, l2, taylor, bn-scale, random]");
@@ -142,11 +125,11 @@ class PruneCommandTest {
 
     @Test
     void denseIsRefusedAndAnUnknownMethodListsOnlyThePruningOnes(@TempDir Path dir) throws IOException {
-        Run dense = prune(dir, "--method", "dense");
+        CliRun dense = prune(dir, "--method", "dense");
         assertThat(dense.exit()).isEqualTo(1);
         assertThat(dense.err()).contains("--method dense prunes nothing").contains("sprig eval").contains("iterative");
         assertThat(dense.err()).contains("pick one of [similar-task, random-neighbours, one-shot-l1, one-shot-taylor, random, iterative]");
-        Run unknown = prune(dir, "--method", "magnitude");
+        CliRun unknown = prune(dir, "--method", "magnitude");
         assertThat(unknown.exit()).isEqualTo(1);
         assertThat(unknown.err()).contains("unknown --method 'magnitude', expected one of "
                 + "[similar-task, random-neighbours, one-shot-l1, one-shot-taylor, random, iterative]");
@@ -159,7 +142,7 @@ class PruneCommandTest {
 
     @Test
     void helpDescribesTheNewOptions() {
-        Run help = run("prune", "--help");
+        CliRun help = run("prune", "--help");
         assertThat(help.exit()).isZero();
         assertThat(help.out()).contains("--importance=CRITERION").contains("bn-scale").contains("--rounds=N").contains("(default: 5)")
                 .contains("(default: taylor)");
@@ -167,13 +150,13 @@ class PruneCommandTest {
 
     @Test
     void iterativeWithTwoRoundsOfL1WritesAModelWithinTheKeepRatio(@TempDir Path dir) throws IOException {
-        Run train = run("train", "--data", "shapes", "--model", "resnet8", "--width", "0.5", "--limit", "64", "--batch", "32",
+        CliRun train = run("train", "--data", "shapes", "--model", "resnet8", "--width", "0.5", "--limit", "64", "--batch", "32",
                 "--epochs", "1", "--out", dir.resolve("theta").toString(), "--seed", "1");
         assertThat(train.exit()).as(train.err()).isZero();
         Path theta = dir.resolve("theta/model.safetensors");
         Path out = dir.resolve("pruned.safetensors");
         int[] classes = {0, 5, 9};
-        Run r = run("prune", theta.toString(), "--classes", "0,5,9", "--keep", "0.5", "--method", "iterative", "--rounds", "2",
+        CliRun r = run("prune", theta.toString(), "--classes", "0,5,9", "--keep", "0.5", "--method", "iterative", "--rounds", "2",
                 "--importance", "l1", "--train-per-class", "12", "--finetune", "8", "--out", out.toString());
         assertThat(r.exit()).as(r.err()).isZero();
         assertThat(r.out()).contains("task test accuracy");
