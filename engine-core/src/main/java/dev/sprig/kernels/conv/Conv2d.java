@@ -34,9 +34,10 @@ import java.util.Arrays;
  *   <li><b>Forward, kernel bigger than 1x1: no lowering ({@link DirectConv2d}).</b> The forward
  *       runs as an implicit GEMM ({@link dev.sprig.kernels.gemm.IndirectGemm}) over the zero-padded
  *       input (split into phase planes when strided), whose shifted rows are the column matrix.
- *       Measured on ResNet-20's 3x3 layers, one thread, AVX-512: 1.3-1.9x faster than im2col +
- *       GEMM on the dense layers, 1.6x on the stride-2 one and 2-4x on the narrow layers of a
- *       pruned one (4-16 channels, 117/116/83 GFLOP/s against 31/45/46); bit-identical to the
+ *       Measured on ResNet-20's 3x3 layers, one thread, AVX-512: 1.4-2.2x faster than im2col +
+ *       GEMM on the dense layers, 1.5x on the stride-2 one and 2-4x on the narrow layers of a
+ *       pruned one (4-16 channels, 118/119/85 GFLOP/s against 34/46/50; docs/BENCHMARKS.md,
+ *       "Direct (implicit-GEMM) forward"); bit-identical to the
  *       im2col path. The backward passes and 1x1 layers keep im2col + GEMM.</li>
  *   <li><b>1x1, stride 1, no padding:</b> the input plane {@code [cpg, h*w]} already is the column
  *       matrix, so no lowering at all (forward and backwardInput read/write x directly).</li>

@@ -2,6 +2,7 @@ package dev.sprig.kernels.conv;
 
 import dev.sprig.kernels.KernelConfig;
 import dev.sprig.kernels.gemm.IndirectGemm;
+import dev.sprig.kernels.vec.Elementwise;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -126,7 +127,7 @@ final class DirectConv2d {
                     if (bias == null) {
                         copy(out, oc * ldo + r * wph, y, yc + r * ow, ow);
                     } else {
-                        Vec.addScalarTo(b, out, oc * ldo + r * wph, y, yc + r * ow, ow);
+                        Elementwise.addConstVector(out, oc * ldo + r * wph, b, y, yc + r * ow, ow);
                     }
                 }
             }

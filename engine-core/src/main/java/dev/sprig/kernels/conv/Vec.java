@@ -116,19 +116,6 @@ final class Vec {
         }
     }
 
-    /** {@code y[yo + i] = x[xo + i] + b} for {@code i < len}. */
-    static void addScalarTo(float b, float[] x, int xo, float[] y, int yo, int len) {
-        int i = 0;
-        int bound = S.loopBound(len);
-        FloatVector bv = FloatVector.broadcast(S, b);
-        for (; i < bound; i += S.length()) {
-            FloatVector.fromArray(S, x, xo + i).add(bv).intoArray(y, yo + i);
-        }
-        for (; i < len; i++) {
-            y[yo + i] = x[xo + i] + b;
-        }
-    }
-
     /** {@code Σ a[ao + i] * b[bo + i]}: lane-wise fma accumulation, then one lane reduction, then the scalar tail. */
     static float dot(float[] a, int ao, float[] b, int bo, int len) {
         int i = 0;

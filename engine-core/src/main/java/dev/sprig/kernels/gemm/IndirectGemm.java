@@ -102,6 +102,9 @@ public final class IndirectGemm {
      */
     public static void gemm(PackedA a, int n, float[] b, int bOff, int[] rowOffsets, float[] c, int cOff, int ldc,
                             boolean overrun, int threads) {
+        if (a == null) {
+            throw new IllegalArgumentException("indirect gemm: the packed A must not be null");
+        }
         int m = a.m, k = a.k;
         check(a, n, b, bOff, rowOffsets, c, cOff, ldc, overrun, threads);
         if (m == 0 || n == 0) {

@@ -248,6 +248,9 @@ final class MicroKernel {
      * 4 vector loads and 4 broadcasts per 16 fused multiply-adds. For GEMMs with few rows (a
      * pruned layer's output channels), where the 8 accumulators of the standard tile cannot keep
      * two FMA pipes with a 4-cycle latency busy. Same per-element operations as the standard tile.
+     * Its own share of the direct convolution's gain was not measured apart (while developing, one
+     * run on a shared machine: 16-channel 32x32 layer 144 -> 167 GFLOP/s, narrow layers unchanged
+     * within the noise); the combined numbers are in docs/BENCHMARKS.md.
      */
     static void overwriteIndirectWide(int kc, float[] ap, int aOff, float[] b, int bOff, int[] rowOffsets, int rOff,
                                       float[] c, int cOff, int ldc) {

@@ -134,5 +134,7 @@ class IndirectGemmTest {
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("rowOffsets.length=2");
         assertThatThrownBy(() -> IndirectGemm.gemm(2, 4, 2, a, 0, 2, b, 0, new int[] {0, 1}, c, 0, 4, 0))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("threads=0");
+        assertThatThrownBy(() -> IndirectGemm.gemm(null, 4, b, 0, new int[] {0, 1}, c, 0, 4, false, 1))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("packed A");
     }
 }

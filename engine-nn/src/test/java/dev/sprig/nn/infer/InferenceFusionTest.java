@@ -168,26 +168,24 @@ class InferenceFusionTest {
     @Test
     void foldingTwiceChangesNothing() {
         Module m = InferenceFusion.foldBatchNorm(resnets().findFirst().orElseThrow().model());
-        Tensor x = Tensor.randn(5, 2, INPUT[0], INPUT[1], INPUT[2]);
-        float[] once = eval(m, x);
-        Map<String, Tensor> state = m.stateDict();
-        assertThat(InferenceFusion.convBnPairs(m)).isEmpty();
-        InferenceFusion.foldBatchNorm(m);
-        assertThat(m.stateDict()).isEqualTo(state);
-        assertThat(eval(m, x)).isEqualTo(once);
+        assertNothingToFold(m, Tensor.randn(5, 2, INPUT[0], INPUT[1], INPUT[2]));
     }
 
     @Test
     void theVitHasNothingToFold() {
         Module vit = new ViT(new ViTConfig(3, 16, 4, 10, 48, 2, 4, 12, 96, false), 7);
         vit.eval();
-        Tensor x = Tensor.randn(6, 2, INPUT[0], INPUT[1], INPUT[2]);
-        float[] before = eval(vit, x);
-        Map<String, Tensor> state = vit.stateDict();
-        assertThat(InferenceFusion.convBnPairs(vit)).isEmpty();
-        InferenceFusion.foldBatchNorm(vit);
-        assertThat(vit.stateDict()).isEqualTo(state);
-        assertThat(eval(vit, x)).isEqualTo(before);
+        assertNothingToFold(vit, Tensor.randn(6, 2, INPUT[0], INPUT[1], INPUT[2]));
+    }
+
+    /** {@code m} has no conv-BatchNorm pair, and folding leaves its state and its outputs on {@code x} as they were. */
+    private static void assertNothingToFold(Module m, Tensor x) {
+        float[] before = eval(m, x);
+        Map<String, Tensor> state = m.stateDict();
+        assertThat(InferenceFusion.convBnPairs(m)).isEmpty();
+        InferenceFusion.foldBatchNorm(m);
+        assertThat(m.stateDict()).isEqualTo(state);
+        assertThat(eval(m, x)).isEqualTo(before);
     }
 
     /**
