@@ -2,6 +2,7 @@ package dev.sprig.kernels.gemm;
 
 import dev.sprig.kernels.KernelConfig;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -116,12 +117,22 @@ final class MicroKernel {
     }
 
     /**
-     * Edge tile: the valid {@code mr x nr} corner (mr <= MR, nr <= NR) of the product, through the
-     * scratch {@code tile} ({@code [MR, NR]}): {@code alpha * acc}, plus C when {@code accumulate}.
-     * The packed panels are zero-padded past mr rows and nr columns.
+     * Edge tile: the valid {@code mr x nr} corner (mr <= MR, nr <= NR) of the product,
+     * {@code alpha * acc}, plus C when {@code accumulate}; rows past mr and columns past nr are
+     * not written. At most one vector of columns takes a one-vector tile; otherwise the first vector
+     * of each row is stored directly and the columns after it go through {@code tile}
+     * ({@code [MR, L]} scratch). The packed panels are zero-padded past mr
+     * rows and nr columns. A pruned width (24 = 16 + 8 columns) puts an edge tile on every row
+     * block, and copying all of it out element by element cost as much as computing it at
+     * K <= 48. Masked vector stores would need no copy, but C2 on JDK 25 sometimes compiled this
+     * method with them 30-50x slower (the masks boxed), from one JVM start to the next.
      */
     static void edge(int kc, float[] ap, int aOff, float[] bp, int bOff, int bStride, float[] c, int cOff, int ldc,
                      int mr, int nr, float alpha, boolean accumulate, float[] tile) {
+        if (nr <= L) {
+            edgeNarrow(kc, ap, aOff, bp, bOff, bStride, c, cOff, ldc, mr, nr, alpha, accumulate, tile);
+            return;
+        }
         FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S);
         FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S);
         FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S);
@@ -146,22 +157,81 @@ final class MicroKernel {
             ai += MR;
             bi += bStride;
         }
-        c00.intoArray(tile, 0 * NR);
-        c01.intoArray(tile, 0 * NR + L);
-        c10.intoArray(tile, 1 * NR);
-        c11.intoArray(tile, 1 * NR + L);
-        c20.intoArray(tile, 2 * NR);
-        c21.intoArray(tile, 2 * NR + L);
-        c30.intoArray(tile, 3 * NR);
-        c31.intoArray(tile, 3 * NR + L);
+        // nr > L: the first vector of each valid row goes straight to C, the rest through the tile.
+        FloatVector va = FloatVector.broadcast(S, alpha);
+        edgeVector(c00.mul(va), c, cOff, accumulate);
+        if (mr > 1) {
+            edgeVector(c10.mul(va), c, cOff + ldc, accumulate);
+        }
+        if (mr > 2) {
+            edgeVector(c20.mul(va), c, cOff + 2 * ldc, accumulate);
+        }
+        if (mr > 3) {
+            edgeVector(c30.mul(va), c, cOff + 3 * ldc, accumulate);
+        }
+        c01.mul(va).intoArray(tile, 0);
+        c11.mul(va).intoArray(tile, L);
+        c21.mul(va).intoArray(tile, 2 * L);
+        c31.mul(va).intoArray(tile, 3 * L);
+        copyOut(tile, c, cOff, ldc, mr, L, nr - L, accumulate);
+    }
+
+    /** {@link #edge} for at most one vector of columns: half the multiply-adds of the two-vector tile. */
+    private static void edgeNarrow(int kc, float[] ap, int aOff, float[] bp, int bOff, int bStride, float[] c, int cOff, int ldc,
+                                   int mr, int nr, float alpha, boolean accumulate, float[] tile) {
+        FloatVector c0 = FloatVector.zero(S);
+        FloatVector c1 = FloatVector.zero(S);
+        FloatVector c2 = FloatVector.zero(S);
+        FloatVector c3 = FloatVector.zero(S);
+        int ai = aOff;
+        int bi = bOff;
+        for (int p = 0; p < kc; p++) {
+            FloatVector b0 = FloatVector.fromArray(S, bp, bi);
+            c0 = FloatVector.broadcast(S, ap[ai]).fma(b0, c0);
+            c1 = FloatVector.broadcast(S, ap[ai + 1]).fma(b0, c1);
+            c2 = FloatVector.broadcast(S, ap[ai + 2]).fma(b0, c2);
+            c3 = FloatVector.broadcast(S, ap[ai + 3]).fma(b0, c3);
+            ai += MR;
+            bi += bStride;
+        }
+        FloatVector va = FloatVector.broadcast(S, alpha);
+        if (nr == L) {
+            edgeVector(c0.mul(va), c, cOff, accumulate);
+            if (mr > 1) {
+                edgeVector(c1.mul(va), c, cOff + ldc, accumulate);
+            }
+            if (mr > 2) {
+                edgeVector(c2.mul(va), c, cOff + 2 * ldc, accumulate);
+            }
+            if (mr > 3) {
+                edgeVector(c3.mul(va), c, cOff + 3 * ldc, accumulate);
+            }
+            return;
+        }
+        c0.mul(va).intoArray(tile, 0);
+        c1.mul(va).intoArray(tile, L);
+        c2.mul(va).intoArray(tile, 2 * L);
+        c3.mul(va).intoArray(tile, 3 * L);
+        copyOut(tile, c, cOff, ldc, mr, 0, nr, accumulate);
+    }
+
+    /** Columns {@code from .. from+n} of the first mr rows of C from the tile's {@code [MR, L]} rows. */
+    private static void copyOut(float[] tile, float[] c, int cOff, int ldc, int mr, int from, int n, boolean accumulate) {
         for (int i = 0; i < mr; i++) {
-            int ci = cOff + i * ldc;
-            int ti = i * NR;
-            for (int j = 0; j < nr; j++) {
-                float r = alpha * tile[ti + j];
-                c[ci + j] = accumulate ? r + c[ci + j] : r;
+            int ci = cOff + i * ldc + from;
+            int ti = i * L;
+            if (accumulate) {
+                for (int j = 0; j < n; j++) {
+                    c[ci + j] = tile[ti + j] + c[ci + j];
+                }
+            } else {
+                System.arraycopy(tile, ti, c, ci, n);
             }
         }
+    }
+
+    private static void edgeVector(FloatVector r, float[] c, int ci, boolean accumulate) {
+        (accumulate ? r.add(FloatVector.fromArray(S, c, ci)) : r).intoArray(c, ci);
     }
 
     /**

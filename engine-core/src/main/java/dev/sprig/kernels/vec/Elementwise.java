@@ -2,6 +2,7 @@ package dev.sprig.kernels.vec;
 
 import dev.sprig.kernels.KernelConfig;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -505,13 +506,12 @@ public final class Elementwise {
     public static void addRowVector(float[] x, int xOff, float[] v, int vOff, float[] out, int outOff, int rows, int cols) {
         checkRowVector("addRowVector", x, xOff, v, vOff, out, outOff, rows, cols);
         Split.rows(rows, cols, (r0, r1) -> {
-            for (int r = r0; r < r1; r++) {
-                int o = r * cols;
-                if (KernelConfig.SCALAR) {
-                    addScalar(x, xOff + o, v, vOff, out, outOff + o, cols);
-                } else {
-                    addVector(x, xOff + o, v, vOff, out, outOff + o, cols);
+            if (KernelConfig.SCALAR) {
+                for (int r = r0; r < r1; r++) {
+                    addScalar(x, xOff + r * cols, v, vOff, out, outOff + r * cols, cols);
                 }
+            } else {
+                addRowVectorRows(x, xOff, v, vOff, out, outOff, r0, r1, cols);
             }
         });
     }
@@ -519,8 +519,26 @@ public final class Elementwise {
     /** Vector path of {@link #addRowVector}. */
     public static void addRowVectorVector(float[] x, int xOff, float[] v, int vOff, float[] out, int outOff, int rows, int cols) {
         checkRowVector("addRowVector", x, xOff, v, vOff, out, outOff, rows, cols);
-        for (int r = 0; r < rows; r++) {
-            addVector(x, xOff + r * cols, v, vOff, out, outOff + r * cols, cols);
+        addRowVectorRows(x, xOff, v, vOff, out, outOff, 0, rows, cols);
+    }
+
+    /**
+     * Rows {@code [r0, r1)} of {@link #addRowVector}, arguments already checked. The partial last
+     * vector of each row is a masked load and store: a bias of a pruned width (24, 48...) leaves
+     * half a vector per row, which as a scalar tail cost as much as the rest of the row.
+     */
+    private static void addRowVectorRows(float[] x, int xOff, float[] v, int vOff, float[] out, int outOff, int r0, int r1, int cols) {
+        int bound = S.loopBound(cols);
+        VectorMask<Float> tail = S.indexInRange(bound, cols);
+        for (int r = r0; r < r1; r++) {
+            int xo = xOff + r * cols;
+            int oo = outOff + r * cols;
+            for (int i = 0; i < bound; i += L) {
+                FloatVector.fromArray(S, x, xo + i).add(FloatVector.fromArray(S, v, vOff + i)).intoArray(out, oo + i);
+            }
+            if (bound < cols) {
+                FloatVector.fromArray(S, x, xo + bound, tail).add(FloatVector.fromArray(S, v, vOff + bound, tail)).intoArray(out, oo + bound, tail);
+            }
         }
     }
 

@@ -3,6 +3,7 @@ package dev.sprig.kernels.vec;
 import dev.sprig.kernels.KernelConfig;
 import dev.sprig.kernels.Parallel;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -359,16 +360,39 @@ public final class RowKernels {
         }
     }
 
+    /**
+     * One row on vectors, the partial last vector of a row done with masked loads and stores:
+     * pruned widths (24, 48, 72...) leave a half vector on every row, which as a scalar tail cost
+     * as much as the vector part. The lane sums are {@link VecMath#treeSum}: on rows this short the
+     * sequential {@code sumLanes} was most of the row's time.
+     */
     private static void layerNormRowVector(float[] x, int xOff, float[] gamma, float[] beta, float eps, float[] out, int outOff,
                                            float[] mean, float[] rstd, int r, int n) {
         int xo = xOff + r * n;
         int oo = outOff + r * n;
-        float mu = Reductions.sumVector(x, xo, n) / n;
-        float rs = 1f / (float) Math.sqrt(Reductions.varianceVector(x, xo, n, mu) + eps);
+        int bound = S.loopBound(n);
+        VectorMask<Float> tail = S.indexInRange(bound, n);
+        FloatVector acc = FloatVector.zero(S);
+        for (int i = 0; i < bound; i += L) {
+            acc = acc.add(FloatVector.fromArray(S, x, xo + i));
+        }
+        if (bound < n) {
+            acc = acc.add(FloatVector.fromArray(S, x, xo + bound, tail));
+        }
+        float mu = VecMath.treeSum(acc) / n;
         FloatVector vmu = FloatVector.broadcast(S, mu);
+        FloatVector sq = FloatVector.zero(S);
+        for (int i = 0; i < bound; i += L) {
+            FloatVector d = FloatVector.fromArray(S, x, xo + i).sub(vmu);
+            sq = d.fma(d, sq);
+        }
+        if (bound < n) {
+            FloatVector d = FloatVector.fromArray(S, x, xo + bound, tail).sub(vmu, tail); // masked-off lanes stay 0
+            sq = d.fma(d, sq);
+        }
+        float rs = 1f / (float) Math.sqrt(VecMath.treeSum(sq) / n + eps);
         FloatVector vrs = FloatVector.broadcast(S, rs);
-        int i = 0;
-        for (int bound = S.loopBound(n); i < bound; i += L) {
+        for (int i = 0; i < bound; i += L) {
             FloatVector h = FloatVector.fromArray(S, x, xo + i).sub(vmu).mul(vrs);
             if (gamma != null) {
                 h = h.mul(FloatVector.fromArray(S, gamma, i));
@@ -378,7 +402,16 @@ public final class RowKernels {
             }
             h.intoArray(out, oo + i);
         }
-        normalizeTail(x, xo, gamma, beta, out, oo, mu, rs, i, n);
+        if (bound < n) {
+            FloatVector h = FloatVector.fromArray(S, x, xo + bound, tail).sub(vmu).mul(vrs);
+            if (gamma != null) {
+                h = h.mul(FloatVector.fromArray(S, gamma, bound, tail));
+            }
+            if (beta != null) {
+                h = h.add(FloatVector.fromArray(S, beta, bound, tail));
+            }
+            h.intoArray(out, oo + bound, tail);
+        }
         if (mean != null) {
             mean[r] = mu;
         }

@@ -4,6 +4,7 @@ import dev.sprig.kernels.KernelConfig;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -238,5 +239,43 @@ public final class VecMath {
             s += v.lane(k);
         }
         return s;
+    }
+
+    /** Lane permutations of {@link #treeSum}: step s swaps lanes {@code i} and {@code i ^ (L >> (s + 1))}. */
+    private static final VectorShuffle<Float>[] HALVES = halves();
+
+    @SuppressWarnings("unchecked")
+    private static VectorShuffle<Float>[] halves() {
+        int steps = Integer.numberOfTrailingZeros(L);
+        VectorShuffle<Float>[] h = new VectorShuffle[steps];
+        for (int s = 0; s < steps; s++) {
+            int half = L >> (s + 1);
+            h[s] = VectorShuffle.fromOp(S, i -> i ^ half);
+        }
+        return h;
+    }
+
+    /**
+     * Sum of the lanes by pairwise halving (lane i plus lane i + L/2, then the same on the halves),
+     * a fixed order whatever compiles it. log2(L) shuffle-and-add steps instead of the L dependent
+     * adds of {@link #sumLanes}: row kernels over short rows (a layer norm over 24 features, a
+     * softmax over 65 tokens) spent most of each row in sumLanes. Not bit-identical to sumLanes.
+     */
+    public static float treeSum(FloatVector v) {
+        for (VectorShuffle<Float> h : HALVES) {
+            v = v.add(v.rearrange(h));
+        }
+        return v.lane(0);
+    }
+
+    /** Scalar twin of {@link #treeSum} over {@code x[off .. off + L)}: the same pairwise order. */
+    public static float treeSum(float[] x, int off) {
+        float[] t = java.util.Arrays.copyOfRange(x, off, off + L);
+        for (int half = L / 2; half >= 1; half /= 2) {
+            for (int i = 0; i < half; i++) {
+                t[i] = t[i] + t[i + half];
+            }
+        }
+        return t[0];
     }
 }

@@ -51,6 +51,30 @@ class VecMathTest {
     }
 
     @Test
+    void treeSumIsItsScalarTwinBitForBitAndCloseToTheExactSum() {
+        SplittableRandom rnd = new SplittableRandom(60);
+        int lanes = KernelConfig.FLOATS.length();
+        for (int trial = 0; trial < 200; trial++) {
+            float[] x = new float[lanes];
+            double exact = 0;
+            double magnitude = 0;
+            for (int i = 0; i < lanes; i++) {
+                x[i] = (float) ((rnd.nextDouble() - 0.5) * Math.pow(10, rnd.nextInt(7) - 3));
+                exact += x[i];
+                magnitude += Math.abs(x[i]);
+            }
+            float vector = VecMath.treeSum(FloatVector.fromArray(KernelConfig.FLOATS, x, 0));
+            assertThat(vector).as("trial %d", trial).isEqualTo(VecMath.treeSum(x, 0));
+            assertThat((double) vector).isCloseTo(exact, org.assertj.core.data.Offset.offset(lanes * 6e-8 * magnitude + 1e-30));
+        }
+        float[] ones = new float[lanes + 3];
+        java.util.Arrays.fill(ones, 1f);
+        assertThat(VecMath.treeSum(ones, 3)).isEqualTo(lanes);
+        ones[5] = Float.NaN;
+        assertThat(VecMath.treeSum(FloatVector.fromArray(KernelConfig.FLOATS, ones, 3))).isNaN();
+    }
+
+    @Test
     void expIsWithinTwoUlpIncludingSubnormalResults() {
         SplittableRandom rnd = new SplittableRandom(61);
         check("exp", grid(-104, 88.7, 20000, rnd), VecMath::exp, VecMath::exp, Math::exp, 2);
