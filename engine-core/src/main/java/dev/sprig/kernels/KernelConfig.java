@@ -11,6 +11,11 @@ import jdk.incubator.vector.VectorSpecies;
  *       (for debugging and for checking that a result does not depend on SIMD).</li>
  *   <li>{@code -Dsprig.conv.im2col=true} sends every convolution forward through im2col + GEMM,
  *       never the direct stride-1 kernel (to measure one against the other).</li>
+ *   <li>{@code -Dsprig.infer.fuse=false} keeps eval-mode, no-grad model forwards (the ResNet's
+ *       stem and BasicBlocks) on their unfused path, conv, BatchNorm, residual add and ReLU as
+ *       separate ops, instead of one convolution with an epilogue per conv
+ *       ({@code Functional.conv2dFused}); to measure the fusion, or to rule it out when a result
+ *       looks wrong. Default {@code true}.</li>
  * </ul>
  *
  * <p>Every kernel class exposes both paths as public methods ({@code ...Vector} and
@@ -23,6 +28,9 @@ public final class KernelConfig {
 
     /** True when {@code -Dsprig.conv.im2col=true}: convolutions never take the direct stride-1 path. */
     public static final boolean CONV_IM2COL_ONLY = Boolean.getBoolean("sprig.conv.im2col");
+
+    /** False when {@code -Dsprig.infer.fuse=false}: eval no-grad model forwards never take the fused conv path. */
+    public static final boolean INFER_FUSE = !"false".equals(System.getProperty("sprig.infer.fuse"));
 
     /** The float species used by every Vector API kernel: the widest the CPU supports. */
     public static final VectorSpecies<Float> FLOATS = FloatVector.SPECIES_PREFERRED;

@@ -31,6 +31,27 @@ public final class Functional {
         return ConvOps.conv2d(x, weight, bias, stride, stride, padding, padding, 1, 1, 1);
     }
 
+    /**
+     * Inference-only conv with its following per-channel affine, residual add and ReLU done as the
+     * output is written: {@code y = relu?(conv2d(x, weight)·scale[c] + shift[c] + residual)}.
+     * {@code scale} and {@code shift} are {@code [outChannels]} or null (1 and 0): an eval-mode
+     * BatchNorm is {@code scale = γ/√(var+ε)}, {@code shift = β − mean·scale}, and a conv bias
+     * {@code b} goes into the shift as {@code b·scale + shift}. {@code residual} has the output's
+     * shape {@code [n, outChannels, outH, outW]}, or is null. Records no gradient.
+     *
+     * @throws IllegalStateException when grad mode is on and an input requires a gradient
+     */
+    public static Tensor conv2dFused(Tensor x, Tensor weight, Tensor scale, Tensor shift, Tensor residual, boolean relu,
+                                     int strideH, int strideW, int padH, int padW, int dilationH, int dilationW, int groups) {
+        return ConvOps.conv2dFused(x, weight, scale, shift, residual, relu, strideH, strideW, padH, padW, dilationH, dilationW, groups);
+    }
+
+    /** {@link #conv2dFused(Tensor, Tensor, Tensor, Tensor, Tensor, boolean, int, int, int, int, int, int, int)} with square stride/padding, no dilation, dense. */
+    public static Tensor conv2dFused(Tensor x, Tensor weight, Tensor scale, Tensor shift, Tensor residual, boolean relu,
+                                     int stride, int padding) {
+        return ConvOps.conv2dFused(x, weight, scale, shift, residual, relu, stride, stride, padding, padding, 1, 1, 1);
+    }
+
     /** Max pooling over {@code kernel x kernel} windows; padding counts as −∞; the gradient goes to the first max. */
     public static Tensor maxPool2d(Tensor x, int kernel, int stride, int padding) {
         return ConvOps.maxPool2d(x, kernel, kernel, stride, stride, padding, padding);

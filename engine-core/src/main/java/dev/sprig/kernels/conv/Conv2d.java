@@ -96,34 +96,92 @@ public final class Conv2d {
             DepthwiseConv2d.forward(s, x, xOff, w, wOff, bias, bOff, y, yOff);
             return;
         }
+        forwardImages(s, x, xOff, w, wOff, bias, bOff, null, y, yOff);
+    }
+
+    /** {@link #forwardFused(Conv2dShape, float[], int, float[], int, ConvEpilogue, float[], int)} with all offsets 0. */
+    public static void forwardFused(Conv2dShape s, float[] x, float[] w, ConvEpilogue epilogue, float[] y) {
+        forwardFused(s, x, 0, w, 0, epilogue, y, 0);
+    }
+
+    /**
+     * The inference forward with an epilogue: {@code y = relu?(conv(X, W)·scale + shift + residual)}
+     * ({@link ConvEpilogue}; a conv bias goes into its shift), written once. The direct and the
+     * im2col / 1x1 paths apply the epilogue where they write the output: the direct path while it
+     * copies its padded-width rows into y, the GEMM paths on each image's output planes right after
+     * the GEMM wrote them (still in cache). Depthwise convolutions and the scalar reference apply it
+     * as a separate pass over y. The convolution sums are those of {@link #forward}, so the result is
+     * bit-identical to {@link #forward} without bias followed by {@link ConvEpilogue#applyScalar} on
+     * each plane, for every thread count.
+     *
+     * @param x        input {@code [n, inChannels, h, w]} at {@code xOff}
+     * @param w        weight {@code [outChannels, inChannels/groups, kh, kw]} at {@code wOff}
+     * @param epilogue what to apply to each output element; not null
+     * @param y        output {@code [n, outChannels, outH, outW]} at {@code yOff}, overwritten
+     */
+    public static void forwardFused(Conv2dShape s, float[] x, int xOff, float[] w, int wOff,
+                                    ConvEpilogue epilogue, float[] y, int yOff) {
+        if (epilogue == null) {
+            throw new IllegalArgumentException("conv2d fused: epilogue must not be null (use forward for a plain conv)");
+        }
+        ConvChecks.input("conv2d fused", s, "x", x, xOff);
+        ConvChecks.weight("conv2d fused", s, "weight", w, wOff);
+        ConvChecks.output("conv2d fused", s, "y", y, yOff);
+        epilogue.check("conv2d fused", s, y);
+        if (KernelConfig.SCALAR) {
+            Conv2dReference.forward(s, x, xOff, w, wOff, null, 0, y, yOff);
+            epilogue.applyPlanes(s, y, yOff, true);
+            return;
+        }
+        if (s.isDepthwise()) {
+            // Memory-bound shifted-row updates: the epilogue is one more pass over y.
+            DepthwiseConv2d.forward(s, x, xOff, w, wOff, null, 0, y, yOff);
+            epilogue.applyPlanes(s, y, yOff, false);
+            return;
+        }
+        forwardImages(s, x, xOff, w, wOff, null, 0, epilogue, y, yOff);
+    }
+
+    /**
+     * The non-depthwise forward over the batch, images split over the threads when there are
+     * enough of them. Either {@code bias} (plain) or {@code epilogue} (fused), not both.
+     */
+    private static void forwardImages(Conv2dShape s, float[] x, int xOff, float[] w, int wOff,
+                                      float[] bias, int bOff, ConvEpilogue epilogue, float[] y, int yOff) {
         DirectConv2d.Plan direct = DirectConv2d.applies(s) ? DirectConv2d.plan(s, w, wOff) : null;
         int t = Parallel.threads();
         if (t > 1 && s.n() >= t) {
             Parallel.forRange(s.n(), (from, to) -> {
                 for (int i = from; i < to; i++) {
-                    forwardImage(s, direct, i, x, xOff, w, wOff, bias, bOff, y, yOff, 1);
+                    forwardImage(s, direct, i, x, xOff, w, wOff, bias, bOff, epilogue, y, yOff, 1);
                 }
             });
         } else {
             for (int i = 0; i < s.n(); i++) {
-                forwardImage(s, direct, i, x, xOff, w, wOff, bias, bOff, y, yOff, t);
+                forwardImage(s, direct, i, x, xOff, w, wOff, bias, bOff, epilogue, y, yOff, t);
             }
         }
     }
 
     /** Image {@code i}: the direct stride-1 kernel when it has a {@code direct} plan, else im2col + GEMM. */
     private static void forwardImage(Conv2dShape s, DirectConv2d.Plan direct, int i, float[] x, int xOff, float[] w, int wOff,
-                                     float[] bias, int bOff, float[] y, int yOff, int threads) {
+                                     float[] bias, int bOff, ConvEpilogue epilogue, float[] y, int yOff, int threads) {
         if (direct != null) {
-            DirectConv2d.forwardImage(s, direct, i, x, xOff, bias, bOff, y, yOff, threads);
+            DirectConv2d.forwardImage(s, direct, i, x, xOff, bias, bOff, epilogue, y, yOff, threads);
         } else {
-            im2colForwardImage(s, i, x, xOff, w, wOff, bias, bOff, y, yOff, threads);
+            im2colForwardImage(s, i, x, xOff, w, wOff, bias, bOff, epilogue, y, yOff, threads);
         }
     }
 
     /** The im2col + GEMM forward of image {@code i} (package-private: tests hold it and the direct path together). */
     static void im2colForwardImage(Conv2dShape s, int i, float[] x, int xOff, float[] w, int wOff,
                                    float[] bias, int bOff, float[] y, int yOff, int threads) {
+        im2colForwardImage(s, i, x, xOff, w, wOff, bias, bOff, null, y, yOff, threads);
+    }
+
+    /** As above, with the bias added or, when {@code epilogue} is not null, the epilogue applied to each output plane. */
+    static void im2colForwardImage(Conv2dShape s, int i, float[] x, int xOff, float[] w, int wOff,
+                                   float[] bias, int bOff, ConvEpilogue epilogue, float[] y, int yOff, int threads) {
         int p = s.outH() * s.outW();
         int k = s.patchSize();
         int cpg = s.inPerGroup(), opg = s.outPerGroup();
@@ -144,7 +202,13 @@ public final class Conv2d {
             Sgemm.sgemm(false, false, opg, p, k, 1f, w, wOff + g * opg * k, k, b, bo, p,
                     0f, y, yImg + g * opg * p, p, threads);
         }
-        if (bias != null) {
+        if (epilogue != null) {
+            int rImg = epilogue.residualOff() + (yImg - yOff); // the residual has y's layout
+            for (int oc = 0; oc < s.outChannels(); oc++) {
+                ConvEpilogue.rows(y, yImg + oc * p, p, epilogue.scaleAt(oc), epilogue.shiftAt(oc), epilogue.residual(),
+                        rImg + oc * p, epilogue.relu(), y, yImg + oc * p, 1, p);
+            }
+        } else if (bias != null) {
             for (int oc = 0; oc < s.outChannels(); oc++) {
                 Vec.addScalar(bias[bOff + oc], y, yImg + oc * p, p);
             }

@@ -19,7 +19,8 @@ import java.util.Arrays;
  * column matrix of im2col is, row by row, the padded input shifted by {@code offset(ic, i, j)},
  * and {@code out[oc, q] = W_g · B} with that indirect B computes the output on the padded width
  * ({@code q < (outH-1)·wp + outW}); the {@code wp - outW} columns past each output row are junk
- * and are dropped when the rows are copied into y (with the bias added on the way).
+ * and are dropped when the rows are copied into y (with the bias added, or a {@link ConvEpilogue}
+ * applied, on the way).
  *
  * <p><b>Stride s (sh x sw).</b> The padded plane is split into its {@code sh·sw} phases,
  * {@code phase(a, b)[r, c] = pad[r·sh + a, c·sw + b]}, each {@code ceil(hp/sh) x ceil(wp/sw)}.
@@ -95,6 +96,15 @@ final class DirectConv2d {
     /** Image {@code i} of the batch: every group, bias added; the GEMM on up to {@code threads} threads. */
     static void forwardImage(Conv2dShape s, Plan plan, int i, float[] x, int xOff,
                              float[] bias, int bOff, float[] y, int yOff, int threads) {
+        forwardImage(s, plan, i, x, xOff, bias, bOff, null, y, yOff, threads);
+    }
+
+    /**
+     * As above; when {@code epilogue} is not null (and {@code bias} null) each output row gets the
+     * epilogue instead of the bias on its way from the padded-width GEMM output into y.
+     */
+    static void forwardImage(Conv2dShape s, Plan plan, int i, float[] x, int xOff,
+                             float[] bias, int bOff, ConvEpilogue epilogue, float[] y, int yOff, int threads) {
         int cpg = s.inPerGroup(), opg = s.outPerGroup();
         int plane = s.h() * s.w();
         int wph = phaseW(s);
@@ -122,6 +132,13 @@ final class DirectConv2d {
             IndirectGemm.gemm(plan.weights()[g], q, src, srcOff, plan.offsets(), out, 0, ldo, copied, threads);
             for (int oc = 0; oc < opg; oc++) {
                 int yc = yOff + (i * s.outChannels() + g * opg + oc) * oh * ow;
+                if (epilogue != null) {
+                    int c = g * opg + oc;
+                    int rc = epilogue.residualOff() + (yc - yOff); // the residual has y's layout
+                    ConvEpilogue.rows(out, oc * ldo, wph, epilogue.scaleAt(c), epilogue.shiftAt(c), epilogue.residual(), rc,
+                            epilogue.relu(), y, yc, oh, ow);
+                    continue;
+                }
                 float b = bias == null ? 0f : bias[bOff + g * opg + oc];
                 for (int r = 0; r < oh; r++) {
                     if (bias == null) {

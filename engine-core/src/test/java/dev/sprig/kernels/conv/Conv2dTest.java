@@ -77,7 +77,8 @@ class Conv2dTest {
         return shapes().stream();
     }
 
-    private static float[] random(int size, long seed) {
+    /** Uniform [-1, 1) values from {@code seed}; shared with the other conv kernel tests of this package. */
+    static float[] random(int size, long seed) {
         Random r = new Random(seed);
         float[] a = new float[size];
         for (int i = 0; i < size; i++) {

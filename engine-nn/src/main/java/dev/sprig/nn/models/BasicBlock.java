@@ -5,13 +5,16 @@ import dev.sprig.nn.Conv2d;
 import dev.sprig.nn.Module;
 import dev.sprig.nn.Sequential;
 import dev.sprig.nn.infer.ConvBnPairs;
+import dev.sprig.nn.infer.FusedConv;
 import dev.sprig.tensor.Tensor;
 import java.util.List;
 import java.util.Random;
 
 /**
  * {@code relu(bn2(conv2(relu(bn1(conv1(x))))) + shortcut(x))}, with a 1x1 conv + BN shortcut
- * ("downsample", as torchvision) where the stride or the width changes.
+ * ("downsample", as torchvision) where the stride or the width changes. In eval mode without
+ * gradients each conv runs with its BatchNorm (or the folded conv's bias), the residual add and
+ * the ReLU in its epilogue ({@link FusedConv}); otherwise as the separate ops above.
  */
 public final class BasicBlock extends Module implements ConvBnPairs {
     public BasicBlock(int inChannels, int outChannels, int stride, Random rng) {
@@ -30,10 +33,29 @@ public final class BasicBlock extends Module implements ConvBnPairs {
 
     @Override
     public Tensor forward(Tensor x) {
+        if (FusedConv.applies(this)) {
+            return fusedForward(x);
+        }
         Tensor h = child("bn1").forward(child("conv1").forward(x)).relu();
         h = child("bn2").forward(child("conv2").forward(h));
         Tensor shortcut = hasDownsample() ? child("downsample").forward(x) : x;
         return h.add(shortcut).relu();
+    }
+
+    /**
+     * Eval without gradients: conv1 with bn1 and ReLU in its epilogue, the shortcut's conv with its
+     * BatchNorm in its own, and conv2 with bn2, the residual add and the last ReLU in its epilogue.
+     */
+    private Tensor fusedForward(Tensor x) {
+        Tensor h = FusedConv.forward(child("conv1"), child("bn1"), x, null, true);
+        Tensor shortcut = x;
+        if (hasDownsample()) {
+            Module d = child("downsample");
+            shortcut = d instanceof Sequential s && s.size() == 2
+                    ? FusedConv.forward(s.child("0"), s.child("1"), x, null, false)
+                    : d.forward(x);
+        }
+        return FusedConv.forward(child("conv2"), child("bn2"), h, shortcut, true);
     }
 
     /** conv1 → bn1 and conv2 → bn2; the shortcut's conv → BN is a Sequential, whose order says it. */

@@ -8,6 +8,7 @@ import dev.sprig.nn.Linear;
 import dev.sprig.nn.Module;
 import dev.sprig.nn.Sequential;
 import dev.sprig.nn.infer.ConvBnPairs;
+import dev.sprig.nn.infer.FusedConv;
 import dev.sprig.tensor.Shape;
 import dev.sprig.tensor.Tensor;
 import java.util.List;
@@ -16,7 +17,8 @@ import java.util.Random;
 /**
  * ResNet of BasicBlocks, named as torchvision: {@code conv1, bn1, [maxpool], layer1..layerK (each a
  * Sequential of blocks "0", "1", ...), fc}. Convs are initialised Kaiming-normal (fan-out),
- * BatchNorm γ=1, β=0, as torchvision.
+ * BatchNorm γ=1, β=0, as torchvision. In eval mode without gradients the stem and the blocks run
+ * their BatchNorms, ReLUs and residual adds in the convs' epilogues ({@link FusedConv}).
  */
 public final class ResNet extends Module implements FeatureExtractor, ConvBnPairs {
     private final ResNetConfig config;
@@ -69,7 +71,9 @@ public final class ResNet extends Module implements FeatureExtractor, ConvBnPair
         if (x.dim() != 4 || x.size(1) != config.inChannels()) {
             throw new IllegalArgumentException("ResNet expects input [n, " + config.inChannels() + ", h, w], got " + Shape.str(x.shape()));
         }
-        Tensor h = child("bn1").forward(child("conv1").forward(x)).relu();
+        Tensor h = FusedConv.applies(this)
+                ? FusedConv.forward(child("conv1"), child("bn1"), x, null, true) // bn1 and ReLU in conv1's epilogue
+                : child("bn1").forward(child("conv1").forward(x)).relu();
         if (children().containsKey("maxpool")) {
             h = child("maxpool").forward(h);
         }

@@ -1,0 +1,209 @@
+package dev.sprig.kernels.conv;
+
+import dev.sprig.kernels.KernelConfig;
+import dev.sprig.kernels.Parallel;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * What an inference convolution ({@link Conv2d#forwardFused}) does to each output element as it
+ * writes it, so that BatchNorm, a residual add and ReLU cost no pass of their own:
+ * <pre>
+ *   y[n, c, oh, ow] = relu( conv[n, c, oh, ow] · scale[c] + shift[c] + residual[n, c, oh, ow] )
+ * </pre>
+ * Each part is optional: a null {@code scale} is 1, a null {@code shift} is 0 (put a conv bias
+ * here, or a BatchNorm's eval shift {@code β − mean·scale} composed with it), a null
+ * {@code residual} is 0 and {@code relu = false} is the identity. The affine is one fused
+ * multiply-add, then the residual is added, then ReLU, so with scale 1 and no residual the result
+ * is exactly {@code conv + shift}, what {@link Conv2d#forward} computes with that shift as bias
+ * (bit for bit on the non-depthwise fast paths; the depthwise kernel and the scalar reference start
+ * their sums at the bias instead).
+ *
+ * <p>{@link #apply} is the per-span kernel ({@link #rows} the per-channel block the conv paths
+ * call); {@link #applyVector} and {@link #applyScalar} are its twins and agree bit for bit (one
+ * fma, one add and one max per element, all exactly rounded).
+ *
+ * @param scale       {@code [outChannels]} from offset 0, or null for 1
+ * @param shift       {@code [outChannels]} from offset 0, or null for 0
+ * @param residual    {@code [n, outChannels, outH, outW]}, the output's shape, at {@code residualOff};
+ *                    or null. Must not be the output array (the im2col path writes y before it reads
+ *                    the residual).
+ * @param residualOff where the residual's data starts
+ * @param relu        whether ReLU is applied last
+ */
+public record ConvEpilogue(float[] scale, float[] shift, float[] residual, int residualOff, boolean relu) {
+    private static final VectorSpecies<Float> S = KernelConfig.FLOATS;
+    private static final int L = S.length();
+
+    /** {@code y = relu?(conv·scale + shift)}, no residual. */
+    public static ConvEpilogue affine(float[] scale, float[] shift, boolean relu) {
+        return new ConvEpilogue(scale, shift, null, 0, relu);
+    }
+
+    /** Scale of output channel {@code c} (1 without a scale). */
+    float scaleAt(int c) {
+        return scale == null ? 1f : scale[c];
+    }
+
+    /** Shift of output channel {@code c} (0 without a shift). */
+    float shiftAt(int c) {
+        return shift == null ? 0f : shift[c];
+    }
+
+    /** Throws unless the arrays fit shape {@code s} and an output {@code y}. */
+    void check(String op, Conv2dShape s, float[] y) {
+        if (scale != null) {
+            ConvChecks.require(op, "scale", scale, 0, s.outChannels(), "outChannels");
+        }
+        if (shift != null) {
+            ConvChecks.require(op, "shift", shift, 0, s.outChannels(), "outChannels");
+        }
+        if (residual != null) {
+            ConvChecks.output(op, s, "residual", residual, residualOff);
+            if (residual == y) {
+                throw new IllegalArgumentException(op + ": the residual must not be the output array (y is written"
+                        + " before the residual is read)");
+            }
+        }
+    }
+
+    /**
+     * Applies the epilogue in place to every output plane of {@code y [n, outChannels, outH, outW]}
+     * at yOff: the separate pass of the kernels that do not write through the epilogue (depthwise,
+     * planes split over the threads; and the scalar reference, on the calling thread).
+     */
+    void applyPlanes(Conv2dShape s, float[] y, int yOff, boolean scalar) {
+        int planes = s.n() * s.outChannels();
+        if (scalar) {
+            applyPlanes(s, y, yOff, 0, planes, true);
+        } else {
+            Parallel.forRange(planes, (from, to) -> applyPlanes(s, y, yOff, from, to, false));
+        }
+    }
+
+    private void applyPlanes(Conv2dShape s, float[] y, int yOff, int from, int to, boolean scalar) {
+        int p = s.outH() * s.outW();
+        for (int q = from; q < to; q++) {
+            int c = q % s.outChannels();
+            int at = yOff + q * p;
+            int r = residualOff + q * p;
+            if (scalar) {
+                rowsScalar(y, at, p, scaleAt(c), shiftAt(c), residual, r, relu, y, at, 1, p);
+            } else {
+                rowsVector(y, at, p, scaleAt(c), shiftAt(c), residual, r, relu, y, at, 1, p);
+            }
+        }
+    }
+
+    /**
+     * The epilogue of one output channel's {@code rows x cols} block, the form the conv paths call:
+     * row r of the accumulator starts at {@code accOff + r·accStride} (the direct path's rows are
+     * on the padded width), rows of y and of the residual are contiguous ({@code cols} apart).
+     * Unchecked: callers have checked the whole arrays ({@link #check}). Takes the scalar twin under
+     * {@link KernelConfig#SCALAR}.
+     */
+    static void rows(float[] acc, int accOff, int accStride, float scale, float shift, float[] res, int resOff, boolean relu,
+                     float[] y, int yOff, int rows, int cols) {
+        if (KernelConfig.SCALAR) {
+            rowsScalar(acc, accOff, accStride, scale, shift, res, resOff, relu, y, yOff, rows, cols);
+        } else {
+            rowsVector(acc, accOff, accStride, scale, shift, res, resOff, relu, y, yOff, rows, cols);
+        }
+    }
+
+    /**
+     * {@code y[yOff + i] = relu?(fma(acc[accOff + i], scale, shift) + res[resOff + i])} for
+     * {@code i < n}, one output channel's span; {@code res} null adds nothing. {@code y} may alias
+     * {@code acc} exactly. Takes {@link #applyScalar} under {@link KernelConfig#SCALAR}.
+     */
+    public static void apply(float[] acc, int accOff, float scale, float shift, float[] res, int resOff, boolean relu,
+                             float[] y, int yOff, int n) {
+        if (KernelConfig.SCALAR) {
+            applyScalar(acc, accOff, scale, shift, res, resOff, relu, y, yOff, n);
+        } else {
+            applyVector(acc, accOff, scale, shift, res, resOff, relu, y, yOff, n);
+        }
+    }
+
+    /** Vector path of {@link #apply}. */
+    public static void applyVector(float[] acc, int accOff, float scale, float shift, float[] res, int resOff, boolean relu,
+                                   float[] y, int yOff, int n) {
+        checkSpan(acc, accOff, res, resOff, y, yOff, n);
+        rowsVector(acc, accOff, n, scale, shift, res, resOff, relu, y, yOff, 1, n);
+    }
+
+    /** Scalar twin of {@link #apply}. */
+    public static void applyScalar(float[] acc, int accOff, float scale, float shift, float[] res, int resOff, boolean relu,
+                                   float[] y, int yOff, int n) {
+        checkSpan(acc, accOff, res, resOff, y, yOff, n);
+        rowsScalar(acc, accOff, n, scale, shift, res, resOff, relu, y, yOff, 1, n);
+    }
+
+    /**
+     * Whole vectors, then each row's partial last vector as one masked load and store: rows here
+     * are short (8 to 32 floats in a CIFAR ResNet, 8 being half a 16-lane vector), so a scalar
+     * tail would cost as much as the rest of the row.
+     */
+    private static void rowsVector(float[] acc, int accOff, int accStride, float scale, float shift, float[] res, int resOff,
+                                   boolean relu, float[] y, int yOff, int rows, int cols) {
+        FloatVector a = FloatVector.broadcast(S, scale);
+        FloatVector b = FloatVector.broadcast(S, shift);
+        // max(v, -inf) is v for every v (NaN and -0 included), so one loop serves both ReLU settings.
+        FloatVector floor = FloatVector.broadcast(S, relu ? 0f : Float.NEGATIVE_INFINITY);
+        int bound = S.loopBound(cols);
+        VectorMask<Float> tail = S.indexInRange(bound, cols);
+        boolean partial = bound < cols;
+        for (int r = 0; r < rows; r++) {
+            int ao = accOff + r * accStride;
+            int yo = yOff + r * cols;
+            if (res == null) {
+                for (int i = 0; i < bound; i += L) {
+                    FloatVector.fromArray(S, acc, ao + i).fma(a, b).max(floor).intoArray(y, yo + i);
+                }
+                if (partial) {
+                    FloatVector.fromArray(S, acc, ao + bound, tail).fma(a, b).max(floor).intoArray(y, yo + bound, tail);
+                }
+            } else {
+                int ro = resOff + r * cols;
+                for (int i = 0; i < bound; i += L) {
+                    FloatVector v = FloatVector.fromArray(S, acc, ao + i).fma(a, b);
+                    v.add(FloatVector.fromArray(S, res, ro + i)).max(floor).intoArray(y, yo + i);
+                }
+                if (partial) {
+                    FloatVector v = FloatVector.fromArray(S, acc, ao + bound, tail).fma(a, b);
+                    v.add(FloatVector.fromArray(S, res, ro + bound, tail)).max(floor).intoArray(y, yo + bound, tail);
+                }
+            }
+        }
+    }
+
+    private static void rowsScalar(float[] acc, int accOff, int accStride, float scale, float shift, float[] res, int resOff,
+                                   boolean relu, float[] y, int yOff, int rows, int cols) {
+        float floor = relu ? 0f : Float.NEGATIVE_INFINITY;
+        for (int r = 0; r < rows; r++) {
+            int ao = accOff + r * accStride;
+            int yo = yOff + r * cols;
+            int ro = resOff + r * cols;
+            for (int i = 0; i < cols; i++) {
+                float v = Math.fma(acc[ao + i], scale, shift);
+                if (res != null) {
+                    v += res[ro + i];
+                }
+                y[yo + i] = Math.max(v, floor);
+            }
+        }
+    }
+
+    private static void checkSpan(float[] acc, int accOff, float[] res, int resOff, float[] y, int yOff, int n) {
+        String op = "conv epilogue";
+        if (n < 0) {
+            throw new IllegalArgumentException(op + ": length n=" + n + " must be >= 0");
+        }
+        ConvChecks.require(op, "acc", acc, accOff, n, "n");
+        if (res != null) {
+            ConvChecks.require(op, "residual", res, resOff, n, "n");
+        }
+        ConvChecks.require(op, "y", y, yOff, n, "n");
+    }
+}
