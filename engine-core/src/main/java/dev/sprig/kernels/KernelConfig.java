@@ -29,7 +29,7 @@ public final class KernelConfig {
     /** True when {@code -Dsprig.conv.im2col=true}: convolutions never take the direct stride-1 path. */
     public static final boolean CONV_IM2COL_ONLY = Boolean.getBoolean("sprig.conv.im2col");
 
-    /** False when {@code -Dsprig.infer.fuse=false}: eval no-grad model forwards never take the fused conv path. */
+    /** False when {@code -Dsprig.infer.fuse=false}: no-grad forwards never take the fused conv or attention paths. */
     public static final boolean INFER_FUSE = !"false".equals(System.getProperty("sprig.infer.fuse"));
 
     /** The float species used by every Vector API kernel: the widest the CPU supports. */

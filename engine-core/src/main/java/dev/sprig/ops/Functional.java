@@ -82,6 +82,17 @@ public final class Functional {
         return SoftmaxOp.softmax(x, dim, false);
     }
 
+    /**
+     * Multi-head scaled dot-product attention: q, k, v {@code [b, t, heads·hd]} (head i in columns
+     * {@code i·hd ..}; they may be column slices of one fused qkv tensor), output
+     * {@code [b, t, heads·hd]} with head i's {@code softmax(q_i·k_iᵀ/√hd)·v_i} in the same columns.
+     * When no gradient is recorded this is one fused kernel (no per-head copies, no {@code [b, h, t, t]}
+     * scores; {@code -Dsprig.infer.fuse=false} turns that off); otherwise the composed ops.
+     */
+    public static Tensor multiHeadAttention(Tensor q, Tensor k, Tensor v, int heads) {
+        return AttentionOp.forward(q, k, v, heads);
+    }
+
     /** Log-softmax along {@code dim} (stable: x − logsumexp). */
     public static Tensor logSoftmax(Tensor x, int dim) {
         return SoftmaxOp.softmax(x, dim, true);

@@ -39,6 +39,17 @@ class NnOpsGradTest {
         assertGradients(in -> Functional.mseLoss(in.get(0), in.get(1)), param(9, 3, 4), param(10, 3, 4));
     }
 
+    /** The composed path, taken whenever a gradient is recorded; q, k, v as column slices of one qkv tensor too. */
+    @Test
+    void multiHeadAttention() {
+        assertGradients(in -> Functional.multiHeadAttention(in.get(0), in.get(1), in.get(2), 2), param(31, 2, 3, 4), param(32, 2, 3, 4),
+                param(33, 2, 3, 4));
+        assertGradients(in -> {
+            Tensor qkv = in.get(0);
+            return Functional.multiHeadAttention(qkv.narrow(2, 0, 3), qkv.narrow(2, 3, 3), qkv.narrow(2, 6, 3), 1);
+        }, param(34, 1, 4, 9));
+    }
+
     @Test
     void layerNorm() {
         assertGradients(in -> Functional.layerNorm(in.get(0), in.get(1), in.get(2), 1e-5f), param(11, 3, 2, 6), param(12, 6), param(13, 6));

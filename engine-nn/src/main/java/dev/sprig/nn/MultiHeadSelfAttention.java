@@ -65,32 +65,23 @@ public final class MultiHeadSelfAttention extends Module implements PrunableBloc
         if (x.dim() != 3 || x.size(2) != dim()) {
             throw new IllegalArgumentException("attention expects input [b, t, " + dim() + "], got " + Shape.str(x.shape()));
         }
-        int b = x.size(0);
-        int t = x.size(1);
         int h = heads();
         Tensor q;
         Tensor k;
         Tensor v;
         if (fused) {
-            // [b, t, 3·h·hd] -> [b, t, 3, h, hd] -> [3, b, h, t, hd]
-            Tensor qkv = child("qkv").forward(x).reshape(b, t, 3, h, headDim).permute(2, 0, 3, 1, 4);
-            q = qkv.narrow(0, 0, 1).squeeze(0);
-            k = qkv.narrow(0, 1, 1).squeeze(0);
-            v = qkv.narrow(0, 2, 1).squeeze(0);
+            // [b, t, 3·h·hd]: q, k, v are its three column blocks
+            Tensor qkv = child("qkv").forward(x);
+            int inner = h * headDim;
+            q = qkv.narrow(2, 0, inner);
+            k = qkv.narrow(2, inner, inner);
+            v = qkv.narrow(2, 2 * inner, inner);
         } else {
-            q = heads(child("q").forward(x), b, t, h);
-            k = heads(child("k").forward(x), b, t, h);
-            v = heads(child("v").forward(x), b, t, h);
+            q = child("q").forward(x);
+            k = child("k").forward(x);
+            v = child("v").forward(x);
         }
-        Tensor scores = q.matmul(k.transpose(-1, -2)).mul((float) (1.0 / Math.sqrt(headDim))); // [b, h, t, t]
-        Tensor attn = Functional.softmax(scores, -1);
-        Tensor o = attn.matmul(v).permute(0, 2, 1, 3).reshape(b, t, h * headDim);               // [b, t, h·hd]
-        return child("proj").forward(o);
-    }
-
-    /** {@code [b, t, h·hd] -> [b, h, t, hd]} (a view). */
-    private Tensor heads(Tensor y, int b, int t, int h) {
-        return y.reshape(b, t, h, headDim).permute(0, 2, 1, 3);
+        return child("proj").forward(Functional.multiHeadAttention(q, k, v, h)); // [b, t, h·hd] -> [b, t, d]
     }
 
     /**

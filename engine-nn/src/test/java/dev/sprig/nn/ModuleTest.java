@@ -118,4 +118,25 @@ class ModuleTest {
             assertThat(got[i]).isCloseTo(want[i], org.assertj.core.api.Assertions.within(1e-5f));
         }
     }
+
+    /** Without gradients attention runs the fused kernel; it must give what the recorded (composed) path gives. */
+    @Test
+    void attentionWithoutGradientsMatchesTheRecordedPath() {
+        for (boolean fused : new boolean[] {false, true}) {
+            MultiHeadSelfAttention attn = new MultiHeadSelfAttention(12, 3, 5, fused, true, new Random(12));
+            Tensor x = Tensor.randn(13, 3, 17, 12);
+            Tensor recorded = attn.forward(x); // the parameters require gradients: composed ops
+            assertThat(recorded.gradFn()).as("fused=%s: recorded", fused).isNotNull();
+            Tensor inference;
+            try (dev.sprig.tensor.GradMode.Scope scope = dev.sprig.tensor.GradMode.noGrad()) {
+                inference = attn.forward(x);
+            }
+            assertThat(inference.gradFn()).isNull();
+            float[] got = inference.toArray();
+            float[] want = recorded.toArray();
+            for (int i = 0; i < want.length; i++) {
+                assertThat(got[i]).as("fused=%s, element %d", fused, i).isCloseTo(want[i], org.assertj.core.api.Assertions.within(1e-5f));
+            }
+        }
+    }
 }
