@@ -3,7 +3,6 @@ package dev.sprig.kernels.conv;
 import dev.sprig.kernels.KernelConfig;
 import dev.sprig.kernels.Parallel;
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -141,44 +140,67 @@ public record ConvEpilogue(float[] scale, float[] shift, float[] residual, int r
     }
 
     /**
-     * Whole vectors, then each row's partial last vector as one masked load and store: rows here
-     * are short (8 to 32 floats in a CIFAR ResNet, 8 being half a 16-lane vector), so a scalar
-     * tail would cost as much as the rest of the row.
+     * Rows here are short (8 to 32 floats in a CIFAR ResNet, 8 being half a 16-lane vector), so
+     * their partial last vectors must not fall to scalar code. Without masks (C2 compiled the
+     * masked loads and stores of a first version to code that spent 9 % of a shrunk ResNet-20's
+     * forward in mask checks, JFR): when the rows are contiguous in the accumulator too
+     * ({@code accStride == cols}, the im2col path, acc may be y) the block is one span with one
+     * tail; otherwise (the direct path, acc a separate buffer) a row's partial vector is written
+     * whole, spilling into the next rows of y, which are written after it, and only the block's
+     * last row ends in scalar code. Same operations per element as {@link #rowsScalar}.
      */
-    private static void rowsVector(float[] acc, int accOff, int accStride, float scale, float shift, float[] res, int resOff,
+    static void rowsVector(float[] acc, int accOff, int accStride, float scale, float shift, float[] res, int resOff,
                                    boolean relu, float[] y, int yOff, int rows, int cols) {
-        FloatVector a = FloatVector.broadcast(S, scale);
-        FloatVector b = FloatVector.broadcast(S, shift);
-        // max(v, -inf) is v for every v (NaN and -0 included), so one loop serves both ReLU settings.
-        FloatVector floor = FloatVector.broadcast(S, relu ? 0f : Float.NEGATIVE_INFINITY);
+        if (accStride == cols || rows == 1) {
+            span(acc, accOff, scale, shift, res, resOff, relu, y, yOff, rows * cols);
+            return;
+        }
         int bound = S.loopBound(cols);
-        VectorMask<Float> tail = S.indexInRange(bound, cols);
-        boolean partial = bound < cols;
+        int accEnd = accOff + (rows - 1) * accStride + cols; // the block's extent in acc, y and res
+        int yEnd = yOff + rows * cols;
         for (int r = 0; r < rows; r++) {
             int ao = accOff + r * accStride;
             int yo = yOff + r * cols;
-            if (res == null) {
-                for (int i = 0; i < bound; i += L) {
-                    FloatVector.fromArray(S, acc, ao + i).fma(a, b).max(floor).intoArray(y, yo + i);
-                }
-                if (partial) {
-                    FloatVector.fromArray(S, acc, ao + bound, tail).fma(a, b).max(floor).intoArray(y, yo + bound, tail);
-                }
-            } else {
-                int ro = resOff + r * cols;
-                for (int i = 0; i < bound; i += L) {
-                    FloatVector v = FloatVector.fromArray(S, acc, ao + i).fma(a, b);
-                    v.add(FloatVector.fromArray(S, res, ro + i)).max(floor).intoArray(y, yo + i);
-                }
-                if (partial) {
-                    FloatVector v = FloatVector.fromArray(S, acc, ao + bound, tail).fma(a, b);
-                    v.add(FloatVector.fromArray(S, res, ro + bound, tail)).max(floor).intoArray(y, yo + bound, tail);
-                }
+            int ro = resOff + r * cols;
+            int whole = bound;
+            if (bound < cols && acc != y && ao + bound + L <= accEnd && yo + bound + L <= yEnd) {
+                whole = bound + L; // the partial vector, whole: its extra lanes land in later rows
+            }
+            spanVector(acc, ao, scale, shift, res, ro, relu, y, yo, whole);
+            if (whole < cols) {
+                rowsScalar(acc, ao + whole, cols, scale, shift, res, ro + whole, relu, y, yo + whole, 1, cols - whole);
             }
         }
     }
 
-    private static void rowsScalar(float[] acc, int accOff, int accStride, float scale, float shift, float[] res, int resOff,
+    /** {@code n} contiguous elements: whole vectors, then a scalar tail. */
+    private static void span(float[] acc, int ao, float scale, float shift, float[] res, int ro, boolean relu, float[] y, int yo, int n) {
+        int bound = S.loopBound(n);
+        spanVector(acc, ao, scale, shift, res, ro, relu, y, yo, bound);
+        if (bound < n) {
+            rowsScalar(acc, ao + bound, n, scale, shift, res, ro + bound, relu, y, yo + bound, 1, n - bound);
+        }
+    }
+
+    /** The first {@code n} elements, n a multiple of the vector length. */
+    private static void spanVector(float[] acc, int ao, float scale, float shift, float[] res, int ro, boolean relu, float[] y, int yo, int n) {
+        FloatVector a = FloatVector.broadcast(S, scale);
+        FloatVector b = FloatVector.broadcast(S, shift);
+        // max(v, -inf) is v for every v (NaN and -0 included), so one loop serves both ReLU settings.
+        FloatVector floor = FloatVector.broadcast(S, relu ? 0f : Float.NEGATIVE_INFINITY);
+        if (res == null) {
+            for (int i = 0; i < n; i += L) {
+                FloatVector.fromArray(S, acc, ao + i).fma(a, b).max(floor).intoArray(y, yo + i);
+            }
+        } else {
+            for (int i = 0; i < n; i += L) {
+                FloatVector v = FloatVector.fromArray(S, acc, ao + i).fma(a, b);
+                v.add(FloatVector.fromArray(S, res, ro + i)).max(floor).intoArray(y, yo + i);
+            }
+        }
+    }
+
+    static void rowsScalar(float[] acc, int accOff, int accStride, float scale, float shift, float[] res, int resOff,
                                    boolean relu, float[] y, int yOff, int rows, int cols) {
         float floor = relu ? 0f : Float.NEGATIVE_INFINITY;
         for (int r = 0; r < rows; r++) {

@@ -201,6 +201,44 @@ class ConvEpilogueTest {
         }
     }
 
+    /**
+     * The per-channel block the conv paths call: rows on a padded accumulator stride (the direct
+     * path; partial vectors are written whole into later rows) or contiguous and in place (im2col).
+     * Bit-identical to the scalar twin, and nothing outside the block's rows of y is written.
+     */
+    @Test
+    void rowBlocksMatchTheScalarTwinAndStayInsideTheBlock() {
+        for (int cols : new int[] {1, 3, 8, L - 1, L, L + 1, 2 * L + 5}) {
+            for (int rows : new int[] {1, 2, 5}) {
+                for (int pad : new int[] {0, 2, L + 1}) {
+                    int stride = cols + pad;
+                    float[] acc = Conv2dTest.random(7 + rows * stride + L, cols * 31L + rows + pad);
+                    float[] res = Conv2dTest.random(5 + rows * cols, cols + 7L * rows);
+                    for (boolean withRes : new boolean[] {false, true}) {
+                        float[] rr = withRes ? res : null;
+                        float[] v = new float[3 + rows * cols + 4];
+                        float[] sc = new float[3 + rows * cols + 4];
+                        Arrays.fill(v, 99f);
+                        Arrays.fill(sc, 99f);
+                        ConvEpilogue.rowsVector(acc, 7, stride, 0.75f, -0.5f, rr, 5, true, v, 3, rows, cols);
+                        ConvEpilogue.rowsScalar(acc, 7, stride, 0.75f, -0.5f, rr, 5, true, sc, 3, rows, cols);
+                        String what = "rows=" + rows + " cols=" + cols + " stride=" + stride + " residual=" + withRes;
+                        assertArrayEquals(sc, v, what);
+                        for (int i : new int[] {0, 1, 2, 3 + rows * cols, v.length - 1}) {
+                            assertThat(v[i]).as("%s, element %d outside the block", what, i).isEqualTo(99f);
+                        }
+                    }
+                    // in place, rows contiguous in the accumulator (the im2col path)
+                    float[] inPlace = Conv2dTest.random(rows * cols, cols + rows);
+                    float[] want = inPlace.clone();
+                    ConvEpilogue.rowsScalar(want, 0, cols, 1.5f, 0.25f, null, 0, false, want, 0, rows, cols);
+                    ConvEpilogue.rowsVector(inPlace, 0, cols, 1.5f, 0.25f, null, 0, false, inPlace, 0, rows, cols);
+                    assertArrayEquals(want, inPlace, "in place, rows=" + rows + " cols=" + cols);
+                }
+            }
+        }
+    }
+
     @Test
     void reluGivesPositiveZeroAndKeepsNaN() {
         float[] acc = {-0f, -3f, Float.NaN, 2f};
