@@ -17,7 +17,7 @@ import org.junit.jupiter.api.Test;
 class RowKernelsTest {
     private static final double U = Math.ulp(1f) / 2;
     /** [rows, cols] shapes: empty, single element, around the 16-lane width, primes, a long row. */
-    private static final int[][] SHAPES = {{0, 7}, {3, 0}, {1, 1}, {2, 15}, {3, 16}, {4, 17}, {3, 33}, {5, 97}, {2, 1000}};
+    private static final int[][] SHAPES = {{0, 7}, {3, 0}, {1, 1}, {2, 15}, {3, 16}, {4, 17}, {3, 33}, {5, 97}, {2, 1000}, {40, 24}, {35, 40}, {20, 64}};
 
     interface RowOp {
         void run(float[] x, int xOff, float[] out, int outOff, int rows, int cols);
@@ -284,6 +284,41 @@ class RowKernelsTest {
         RowKernels.layerNormRows(x, 0, null, null, EPS, a, 0, null, null, 2, 20);
         RowKernels.layerNormRows(x, 0, null, null, EPS, c, 0, new float[2], new float[2], 2, 20);
         assertThat(a).containsExactly(c);
+    }
+
+    /**
+     * Narrow rows (at most NARROW_COLS features) are normalised a vector's worth of rows at a time;
+     * a row must come out bit for bit as it does alone, wherever the group boundaries fall (they
+     * move with the row range each thread gets), with the output aliasing the input too.
+     */
+    @Test
+    void narrowLayerNormGivesEachRowWhatItGetsAlone() {
+        SplittableRandom rnd = new SplittableRandom(44);
+        for (int cols : new int[] {1, 3, 24, RowKernels.NARROW_COLS, 48}) {
+            for (int rows : new int[] {1, 15, 16, 17, 41}) {
+                float[] x = uniform(rnd, X_OFF, rows * cols, -2, 3);
+                float[] gamma = uniform(rnd, 0, cols, 0.5, 1.5);
+                float[] beta = uniform(rnd, 0, cols, -1, 1);
+                float[] all = new float[OUT_OFF + rows * cols];
+                float[] mean = new float[rows];
+                float[] rstd = new float[rows];
+                RowKernels.layerNormRowsVector(x, X_OFF, gamma, beta, EPS, all, OUT_OFF, mean, rstd, rows, cols);
+                float[] inPlace = x.clone();
+                RowKernels.layerNormRowsVector(inPlace, X_OFF, gamma, beta, EPS, inPlace, X_OFF, null, null, rows, cols);
+                for (int r = 0; r < rows; r++) {
+                    float[] one = new float[cols];
+                    float[] m = new float[1];
+                    float[] s = new float[1];
+                    RowKernels.layerNormRowsVector(x, X_OFF + r * cols, gamma, beta, EPS, one, 0, m, s, 1, cols);
+                    String what = rows + "x" + cols + " row " + r;
+                    assertThat(java.util.Arrays.copyOfRange(all, OUT_OFF + r * cols, OUT_OFF + (r + 1) * cols)).as(what).containsExactly(one);
+                    assertThat(java.util.Arrays.copyOfRange(inPlace, X_OFF + r * cols, X_OFF + (r + 1) * cols)).as(what + " in place")
+                            .containsExactly(one);
+                    assertThat(mean[r]).as(what + " mean").isEqualTo(m[0]);
+                    assertThat(rstd[r]).as(what + " rstd").isEqualTo(s[0]);
+                }
+            }
+        }
     }
 
     @Test
