@@ -35,6 +35,18 @@ final class Packing {
                         Arrays.fill(dst, d + rows, d + mr, 0f);
                     }
                 }
+            } else if (rows == 4 && mr == 4) {
+                // op(A)[i, p] = a[i * lda + p]: four rows read side by side, the panel written in order.
+                int s0 = aOff + (i0 + r0) * lda + p0;
+                int s1 = s0 + lda;
+                int s2 = s1 + lda;
+                int s3 = s2 + lda;
+                for (int p = 0; p < kc; p++, d += 4) {
+                    dst[d] = a[s0 + p];
+                    dst[d + 1] = a[s1 + p];
+                    dst[d + 2] = a[s2 + p];
+                    dst[d + 3] = a[s3 + p];
+                }
             } else {
                 // op(A)[i, p] = a[i * lda + p]: each row is contiguous, scattered with stride MR.
                 for (int r = 0; r < rows; r++) {
