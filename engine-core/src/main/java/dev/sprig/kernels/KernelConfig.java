@@ -30,10 +30,25 @@ public final class KernelConfig {
     public static final boolean CONV_IM2COL_ONLY = Boolean.getBoolean("sprig.conv.im2col");
 
     /** False when {@code -Dsprig.infer.fuse=false}: no-grad forwards never take the fused conv or attention paths. */
-    public static final boolean INFER_FUSE = !"false".equals(System.getProperty("sprig.infer.fuse"));
+    public static final boolean INFER_FUSE = flag("sprig.infer.fuse", true);
 
     /** The float species used by every Vector API kernel: the widest the CPU supports. */
     public static final VectorSpecies<Float> FLOATS = FloatVector.SPECIES_PREFERRED;
 
     private KernelConfig() {}
+
+    /** A boolean system property: absent is {@code otherwise}, else "true" or "false" in any case. */
+    static boolean flag(String property, boolean otherwise) {
+        String v = System.getProperty(property);
+        if (v == null) {
+            return otherwise;
+        }
+        if (v.trim().equalsIgnoreCase("true")) {
+            return true;
+        }
+        if (v.trim().equalsIgnoreCase("false")) {
+            return false;
+        }
+        throw new IllegalArgumentException("-D" + property + "=" + v + ": expected true or false");
+    }
 }

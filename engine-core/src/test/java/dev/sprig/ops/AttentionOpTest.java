@@ -3,6 +3,7 @@ package dev.sprig.ops;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.sprig.kernels.attention.Attention;
 import dev.sprig.tensor.FlopCounter;
 import dev.sprig.tensor.GradMode;
 import dev.sprig.tensor.Tensor;
@@ -60,6 +61,28 @@ class AttentionOpTest {
             assertClose(Functional.multiHeadAttention(q, k, v, heads), composed(q.contiguous(), k.contiguous(), v.contiguous(), heads));
             assertClose(Functional.multiHeadAttention(transposed, k, v, heads), composed(transposed.contiguous(), k.contiguous(), v.contiguous(), heads));
         }
+    }
+
+    /** Without gradients the op is the fused kernel itself, bit for bit (the composed ops round differently). */
+    @Test
+    void withoutGradientsItIsTheFusedKernel() {
+        int b = 2;
+        int t = 33;
+        int heads = 2;
+        int hd = 16;
+        int w = heads * hd;
+        Tensor q = Tensor.randn(6, b, t, w);
+        Tensor k = Tensor.randn(7, b, t, w);
+        Tensor v = Tensor.randn(8, b, t, w);
+        float[] kernel = new float[b * t * w];
+        Attention.forward(b, t, heads, hd, (float) (1 / Math.sqrt(hd)), q.toArray(), 0, w, k.toArray(), 0, w, v.toArray(), 0, w,
+                kernel, 0, w);
+        float[] op;
+        try (GradMode.Scope s = GradMode.noGrad()) {
+            op = Functional.multiHeadAttention(q, k, v, heads).toArray();
+        }
+        assertThat(op).containsExactly(kernel);
+        assertThat(composed(q, k, v, heads).toArray()).isNotEqualTo(kernel);
     }
 
     @Test

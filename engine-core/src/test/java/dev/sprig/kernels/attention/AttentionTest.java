@@ -82,6 +82,39 @@ class AttentionTest {
         }
     }
 
+    /** NaN and infinities: both twins put NaN in the same places and agree elsewhere. */
+    @Test
+    void specialValuesPropagateAlikeInBothTwins() {
+        int batch = 2;
+        int t = 19;
+        int heads = 2;
+        int hd = 8;
+        int width = heads * hd;
+        float[] q = random(5, batch * t * width);
+        float[] k = random(6, batch * t * width);
+        float[] v = random(7, batch * t * width);
+        q[3] = Float.NaN;                              // image 0, head 0, query row 0
+        k[width * 5 + hd + 1] = Float.POSITIVE_INFINITY; // image 0, head 1, key 5
+        k[width * (t + 2)] = 1e30f;                    // image 1, head 0, key 2: huge scores
+        v[width * (t + 4) + hd] = Float.NEGATIVE_INFINITY; // image 1, head 1, value 4
+        float[] fast = new float[batch * t * width];
+        float[] slow = new float[batch * t * width];
+        Attention.forward(batch, t, heads, hd, 0.35f, q, 0, width, k, 0, width, v, 0, width, fast, 0, width);
+        AttentionReference.forward(batch, t, heads, hd, 0.35f, q, 0, width, k, 0, width, v, 0, width, slow, 0, width);
+        int nans = 0;
+        for (int i = 0; i < fast.length; i++) {
+            assertThat(Float.isNaN(fast[i])).as("NaN at %d", i).isEqualTo(Float.isNaN(slow[i]));
+            if (Float.isNaN(slow[i])) {
+                nans++;
+            } else if (Float.isInfinite(slow[i])) {
+                assertThat(fast[i]).as("element %d", i).isEqualTo(slow[i]);
+            } else {
+                assertThat(Math.abs(fast[i] - slow[i])).as("element %d", i).isLessThanOrEqualTo(1e-6f * Math.max(1f, Math.abs(slow[i])));
+            }
+        }
+        assertThat(nans).as("NaN outputs").isPositive();
+    }
+
     @Test
     void rowsAreConvexCombinationsOfTheValues() {
         int batch = 2;

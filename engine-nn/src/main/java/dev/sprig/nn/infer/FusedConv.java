@@ -37,14 +37,14 @@ public final class FusedConv {
      * {@link BatchNorm2d} over its output channels (scale {@code γ/√(var+ε)}, shift
      * {@code β − mean·scale}, a conv bias {@code b} composed as {@code b·scale + shift}) or an
      * {@link Layers.Identity} (a BatchNorm folded by {@link InferenceFusion#foldBatchNorm}: the
-     * conv's own bias is the shift). Anything else runs the modules one after another, which
-     * computes the same.
+     * conv's own bias is the shift), and grad mode is off. Anything else, grad mode on included,
+     * runs the modules one after another, which computes the same and records the graph.
      *
-     * @throws IllegalStateException when it fuses while grad mode is on and a weight requires a
-     *                               gradient (call it where {@link #applies} holds)
      */
     public static Tensor forward(Module conv, Module norm, Tensor x, Tensor residual, boolean relu) {
-        if (conv instanceof Conv2d c && !c.isTraining()) {
+        // With grad mode on the separate ops run: the epilogue's scale and shift are fresh tensors
+        // computed from γ and β, so fusing would silently drop the BatchNorm's gradients.
+        if (!GradMode.isEnabled() && conv instanceof Conv2d c && !c.isTraining()) {
             Tensor[] affine = affine(c, norm);
             if (affine != null) {
                 int s = c.stride(), p = c.padding(), d = c.dilation();

@@ -1,7 +1,6 @@
 package dev.sprig.nn.infer;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.sprig.nn.BatchNorm2d;
 import dev.sprig.nn.Conv2d;
@@ -188,7 +187,24 @@ class FusedConvTest {
             float[] identity = conv.forward(x).add(residual).relu().toArray();
             assertThat(FusedConv.forward(conv, new Layers.Identity(), x, residual, true).toArray()).containsExactly(identity);
         }
-        assertThatThrownBy(() -> FusedConv.forward(conv, new Layers.Identity(), x, null, true))
-                .isInstanceOf(IllegalStateException.class).hasMessageContaining("inference-only");
+        // With grad mode on it runs the separate ops, which record the graph.
+        Tensor withGrad = FusedConv.forward(conv, new Layers.Identity(), x, null, true);
+        assertThat(withGrad.gradFn()).isNotNull();
+        assertThat(withGrad.toArray()).containsExactly(conv.forward(x).relu().toArray());
+    }
+
+    /** A frozen conv before a trainable BatchNorm, grad mode on: the BatchNorm must still get its gradients. */
+    @Test
+    void withGradModeOnTheBatchNormStillGetsItsGradients() {
+        Random rng = new Random(12);
+        Conv2d conv = new Conv2d(3, 4, 3, 1, 1, false, rng);
+        conv.weight().get().requiresGrad(false);
+        BatchNorm2d bn = new BatchNorm2d(4);
+        conv.eval();
+        bn.eval();
+        Tensor x = Tensor.randn(13, 2, 3, 5, 5);
+        FusedConv.forward(conv, bn, x, null, true).sum().backward();
+        assertThat(bn.weight().get().grad()).as("dL/dγ").isNotNull();
+        assertThat(bn.bias().get().grad().abs().sum().item()).as("|dL/dβ|").isGreaterThan(0f);
     }
 }

@@ -1,0 +1,33 @@
+package dev.sprig.kernels;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+class KernelConfigTest {
+    private static final String PROPERTY = "sprig.test.flag";
+
+    @AfterEach
+    void clear() {
+        System.clearProperty(PROPERTY);
+    }
+
+    @Test
+    void aFlagIsTrueOrFalseInAnyCaseAndAbsentIsTheDefault() {
+        assertThat(KernelConfig.flag(PROPERTY, true)).isTrue();
+        assertThat(KernelConfig.flag(PROPERTY, false)).isFalse();
+        System.setProperty(PROPERTY, "False");
+        assertThat(KernelConfig.flag(PROPERTY, true)).isFalse();
+        System.setProperty(PROPERTY, " TRUE ");
+        assertThat(KernelConfig.flag(PROPERTY, false)).isTrue();
+    }
+
+    @Test
+    void anyOtherValueIsAnErrorNamingIt() {
+        System.setProperty(PROPERTY, "0");
+        assertThatThrownBy(() -> KernelConfig.flag(PROPERTY, true))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("-Dsprig.test.flag=0").hasMessageContaining("true or false");
+    }
+}
