@@ -17,6 +17,18 @@ public final class Functional {
     }
 
     /**
+     * Inference-only linear layer with its epilogue: {@code gelu?(x · Wᵀ + b) + residual}, the
+     * bias, GELU and residual add done in one pass over the product; bit for bit
+     * {@code linear}, then {@code gelu}, then {@code add}. bias {@code [out]} or null, residual of
+     * the output's shape or null. Records no gradient.
+     *
+     * @throws IllegalStateException when grad mode is on and an input requires a gradient
+     */
+    public static Tensor linearFused(Tensor x, Tensor weight, Tensor bias, Tensor residual, boolean gelu) {
+        return LinearOp.forwardFused(x, weight, bias, residual, gelu);
+    }
+
+    /**
      * 2-D convolution: x {@code [n, inChannels, h, w]}, weight {@code [outChannels, inChannels/groups, kh, kw]},
      * bias {@code [outChannels]} or null; output {@code [n, outChannels, outH, outW]} with
      * {@code outH = (h + 2·padH − dilationH·(kh−1) − 1) / strideH + 1}.

@@ -1,16 +1,48 @@
 package dev.sprig.ops;
 
 import dev.sprig.kernels.gemm.Sgemm;
+import dev.sprig.kernels.vec.Activations;
 import dev.sprig.kernels.vec.Elementwise;
 import dev.sprig.kernels.vec.Reductions;
 import dev.sprig.tensor.Autograd;
 import dev.sprig.tensor.FlopCounter;
+import dev.sprig.tensor.GradMode;
 import dev.sprig.tensor.Shape;
 import dev.sprig.tensor.Tensor;
 
 /** {@code y = x · Wᵀ + b}, with the three GEMMs of its backward written out. */
 final class LinearOp {
     private LinearOp() {}
+
+    /**
+     * Inference only: {@code gelu?(x·Wᵀ + b) + residual} with the bias, GELU and residual applied in
+     * one pass over the product ({@link Activations#linearEpilogue}), bit for bit what
+     * {@link #forward}, {@code gelu} and {@code add} give one after another.
+     *
+     * @throws IllegalStateException when a gradient would be recorded (grad mode on and an input
+     *                               requiring one)
+     */
+    static Tensor forwardFused(Tensor x, Tensor weight, Tensor bias, Tensor residual, boolean gelu) {
+        if (GradMode.isEnabled() && (x.requiresGrad() || weight.requiresGrad() || (bias != null && bias.requiresGrad())
+                || (residual != null && residual.requiresGrad()))) {
+            throw new IllegalStateException("linearFused is inference-only: it records no gradient, but grad mode is on and an input"
+                    + " requires one (run it under GradMode.noGrad())");
+        }
+        Tensor y = forward(x, weight, null);
+        int outF = weight.size(0);
+        if (bias != null && (bias.dim() != 1 || bias.size(0) != outF)) {
+            throw new IllegalArgumentException("linearFused: bias must be [" + outF + "], got " + Shape.str(bias.shape()));
+        }
+        int rows = y.numel() / Math.max(outF, 1);
+        if (residual != null && !java.util.Arrays.equals(residual.shape(), y.shape())) {
+            throw new IllegalArgumentException("linearFused: residual must have the output's shape " + Shape.str(y.shape()) + ", got "
+                    + Shape.str(residual.shape()));
+        }
+        float[] b = bias == null ? null : bias.detach().contiguous().rowMajorData();
+        float[] r = residual == null ? null : residual.detach().contiguous().rowMajorData();
+        Activations.linearEpilogue(y.storage(), y.offset(), b, gelu, r, 0, rows, outF);
+        return y;
+    }
 
     static Tensor forward(Tensor x, Tensor weight, Tensor bias) {
         if (weight.dim() != 2) {

@@ -1,5 +1,6 @@
 package dev.sprig.nn;
 
+import dev.sprig.nn.infer.FusedConv;
 import dev.sprig.ops.Functional;
 import dev.sprig.prune.Group;
 import dev.sprig.prune.PrunableBlock;
@@ -62,6 +63,25 @@ public final class MultiHeadSelfAttention extends Module implements PrunableBloc
 
     @Override
     public Tensor forward(Tensor x) {
+        return child("proj").forward(attend(x));
+    }
+
+    /**
+     * {@code residual + forward(x)}; without gradients to record (eval mode, {@link FusedConv#applies})
+     * the residual add and the projection's bias are done in one pass over the projection's
+     * output ({@link Functional#linearFused}), bit for bit the same.
+     */
+    public Tensor forward(Tensor x, Tensor residual) {
+        Tensor o = attend(x);
+        Linear proj = (Linear) child("proj");
+        if (FusedConv.applies(this)) {
+            return Functional.linearFused(o, proj.weight().get(), proj.bias() == null ? null : proj.bias().get(), residual, false);
+        }
+        return residual.add(proj.forward(o));
+    }
+
+    /** The heads' outputs side by side, {@code [b, t, h·hd]}: the projection's input. */
+    private Tensor attend(Tensor x) {
         if (x.dim() != 3 || x.size(2) != dim()) {
             throw new IllegalArgumentException("attention expects input [b, t, " + dim() + "], got " + Shape.str(x.shape()));
         }
@@ -81,7 +101,7 @@ public final class MultiHeadSelfAttention extends Module implements PrunableBloc
             k = child("k").forward(x);
             v = child("v").forward(x);
         }
-        return child("proj").forward(Functional.multiHeadAttention(q, k, v, h)); // [b, t, h·hd] -> [b, t, d]
+        return Functional.multiHeadAttention(q, k, v, h);
     }
 
     /**

@@ -2,6 +2,7 @@ package dev.sprig.kernels.vec;
 
 import dev.sprig.kernels.KernelConfig;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -268,6 +269,111 @@ public final class Activations {
                 geluVector(x, xOff + f, out, outOff + f, t - f);
             }
         });
+    }
+
+    /**
+     * The epilogue of an inference linear layer, in place over {@code y [rows, cols]} at yOff:
+     * {@code y[r, c] = gelu?(y[r, c] + bias[c]) + res[r, c]}, each part optional (bias null, gelu
+     * false, res null). The same operations in the same order as a bias add, then {@link #gelu},
+     * then an elementwise add, so the result is bit for bit what those three passes give; done in
+     * one pass over y instead of three (two of them allocating). A row's partial last vector is
+     * masked (pruned widths such as 24 leave one on every row).
+     *
+     * @param bias {@code [cols]} from offset 0, or null
+     * @param res  {@code [rows, cols]} at resOff (not y), or null
+     */
+    public static void linearEpilogue(float[] y, int yOff, float[] bias, boolean gelu, float[] res, int resOff, int rows, int cols) {
+        checkLinearEpilogue(y, yOff, bias, res, resOff, rows, cols);
+        Split.rows(rows, cols, (r0, r1) -> {
+            if (KernelConfig.SCALAR) {
+                linearEpilogueRowsScalar(y, yOff, bias, gelu, res, resOff, r0, r1, cols);
+            } else {
+                linearEpilogueRowsVector(y, yOff, bias, gelu, res, resOff, r0, r1, cols);
+            }
+        });
+    }
+
+    /** Vector path of {@link #linearEpilogue} (single-threaded). */
+    public static void linearEpilogueVector(float[] y, int yOff, float[] bias, boolean gelu, float[] res, int resOff, int rows, int cols) {
+        checkLinearEpilogue(y, yOff, bias, res, resOff, rows, cols);
+        linearEpilogueRowsVector(y, yOff, bias, gelu, res, resOff, 0, rows, cols);
+    }
+
+    /** Scalar twin of {@link #linearEpilogue}. */
+    public static void linearEpilogueScalar(float[] y, int yOff, float[] bias, boolean gelu, float[] res, int resOff, int rows, int cols) {
+        checkLinearEpilogue(y, yOff, bias, res, resOff, rows, cols);
+        linearEpilogueRowsScalar(y, yOff, bias, gelu, res, resOff, 0, rows, cols);
+    }
+
+    private static void checkLinearEpilogue(float[] y, int yOff, float[] bias, float[] res, int resOff, int rows, int cols) {
+        String op = "linearEpilogue";
+        Checks.matrix(op, "y", y, yOff, rows, cols);
+        if (bias != null) {
+            Checks.range(op, "bias", bias, 0, cols);
+        }
+        if (res != null) {
+            Checks.matrix(op, "res", res, resOff, rows, cols);
+            if (res == y) {
+                throw new IllegalArgumentException(op + ": the residual must not be the array it writes (y)");
+            }
+        }
+    }
+
+    private static void linearEpilogueRowsVector(float[] y, int yOff, float[] bias, boolean gelu, float[] res, int resOff, int r0, int r1,
+                                                 int cols) {
+        int bound = S.loopBound(cols);
+        VectorMask<Float> tail = S.indexInRange(bound, cols);
+        for (int r = r0; r < r1; r++) {
+            int yo = yOff + r * cols;
+            int ro = resOff + r * cols;
+            for (int i = 0; i < bound; i += L) {
+                FloatVector v = FloatVector.fromArray(S, y, yo + i);
+                if (bias != null) {
+                    v = v.add(FloatVector.fromArray(S, bias, i));
+                }
+                if (gelu) {
+                    v = geluV(v);
+                }
+                if (res != null) {
+                    v = v.add(FloatVector.fromArray(S, res, ro + i));
+                }
+                v.intoArray(y, yo + i);
+            }
+            if (bound < cols) {
+                FloatVector v = FloatVector.fromArray(S, y, yo + bound, tail);
+                if (bias != null) {
+                    v = v.add(FloatVector.fromArray(S, bias, bound, tail));
+                }
+                if (gelu) {
+                    v = geluV(v);
+                }
+                if (res != null) {
+                    v = v.add(FloatVector.fromArray(S, res, ro + bound, tail));
+                }
+                v.intoArray(y, yo + bound, tail);
+            }
+        }
+    }
+
+    private static void linearEpilogueRowsScalar(float[] y, int yOff, float[] bias, boolean gelu, float[] res, int resOff, int r0, int r1,
+                                                 int cols) {
+        for (int r = r0; r < r1; r++) {
+            int yo = yOff + r * cols;
+            int ro = resOff + r * cols;
+            for (int i = 0; i < cols; i++) {
+                float v = y[yo + i];
+                if (bias != null) {
+                    v += bias[i];
+                }
+                if (gelu) {
+                    v = geluS(v);
+                }
+                if (res != null) {
+                    v += res[ro + i];
+                }
+                y[yo + i] = v;
+            }
+        }
     }
 
     /** Vector path of {@link #gelu}. */

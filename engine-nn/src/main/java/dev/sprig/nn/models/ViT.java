@@ -9,6 +9,7 @@ import dev.sprig.nn.Module;
 import dev.sprig.nn.MultiHeadSelfAttention;
 import dev.sprig.nn.Parameter;
 import dev.sprig.nn.Sequential;
+import dev.sprig.nn.infer.FusedConv;
 import dev.sprig.ops.Functional;
 import dev.sprig.tensor.Shape;
 import dev.sprig.tensor.Tensor;
@@ -62,8 +63,18 @@ public final class ViT extends Module implements FeatureExtractor {
             registerModule("mlp", new Mlp(c.dim(), c.mlpHidden(), rng));
         }
 
+        /**
+         * In eval mode without gradients ({@link FusedConv#applies}) the residual adds happen in the
+         * epilogues of the attention's projection and of fc2, and the bias and GELU of fc1 in one
+         * pass ({@link Functional#linearFused}): the same numbers, bit for bit, with three fewer
+         * passes and allocations per block.
+         */
         @Override
         public Tensor forward(Tensor x) {
+            if (FusedConv.applies(this) && child("attn") instanceof MultiHeadSelfAttention attn && child("mlp") instanceof Mlp mlp) {
+                Tensor h = attn.forward(child("norm1").forward(x), x);
+                return mlp.forward(child("norm2").forward(h), h);
+            }
             Tensor h = x.add(child("attn").forward(child("norm1").forward(x)));
             return h.add(child("mlp").forward(child("norm2").forward(h)));
         }
@@ -84,6 +95,25 @@ public final class ViT extends Module implements FeatureExtractor {
         @Override
         public Tensor forward(Tensor x) {
             return child("fc2").forward(child("act").forward(child("fc1").forward(x)));
+        }
+
+        /**
+         * {@code residual + forward(x)}; without gradients to record (eval mode,
+         * {@link FusedConv#applies}) fc1's bias and GELU are one pass over its product and fc2's
+         * bias and the residual another ({@link Functional#linearFused}), bit for bit the same.
+         */
+        public Tensor forward(Tensor x, Tensor residual) {
+            if (FusedConv.applies(this) && child("act") instanceof Layers.GELU) {
+                Linear fc1 = (Linear) child("fc1");
+                Linear fc2 = (Linear) child("fc2");
+                Tensor hidden = Functional.linearFused(x, fc1.weight().get(), bias(fc1), null, true);
+                return Functional.linearFused(hidden, fc2.weight().get(), bias(fc2), residual, false);
+            }
+            return residual.add(forward(x));
+        }
+
+        private static Tensor bias(Linear l) {
+            return l.bias() == null ? null : l.bias().get();
         }
     }
 
