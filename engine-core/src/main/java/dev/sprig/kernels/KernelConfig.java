@@ -11,11 +11,15 @@ import jdk.incubator.vector.VectorSpecies;
  *       (for debugging and for checking that a result does not depend on SIMD).</li>
  *   <li>{@code -Dsprig.conv.im2col=true} sends every convolution forward through im2col + GEMM,
  *       never the direct stride-1 kernel (to measure one against the other).</li>
- *   <li>{@code -Dsprig.infer.fuse=false} keeps eval-mode, no-grad model forwards (the ResNet's
- *       stem and BasicBlocks) on their unfused path, conv, BatchNorm, residual add and ReLU as
- *       separate ops, instead of one convolution with an epilogue per conv
- *       ({@code Functional.conv2dFused}); to measure the fusion, or to rule it out when a result
- *       looks wrong. Default {@code true}.</li>
+ *   <li>{@code -Dsprig.infer.fuse=false} keeps forwards that record no gradient on their unfused
+ *       path: the ResNet's stem and BasicBlocks (eval mode) run conv, BatchNorm, residual add and
+ *       ReLU as separate ops instead of one convolution with an epilogue per conv
+ *       ({@code Functional.conv2dFused}); the ViT's blocks (eval mode) add biases, GELU and
+ *       residuals as separate passes instead of in their linear layers' epilogues
+ *       ({@code Functional.linearFused}); and attention runs as per-head matmuls and a softmax
+ *       instead of the fused kernel ({@code Functional.multiHeadAttention}). To measure the
+ *       fusions, or to rule them out when a result looks wrong. Default {@code true}; a value
+ *       other than true or false (any case) is an error.</li>
  * </ul>
  *
  * <p>Every kernel class exposes both paths as public methods ({@code ...Vector} and
