@@ -33,7 +33,7 @@ public final class KernelConfig {
     /** True when {@code -Dsprig.conv.im2col=true}: convolutions never take the direct stride-1 path. */
     public static final boolean CONV_IM2COL_ONLY = Boolean.getBoolean("sprig.conv.im2col");
 
-    /** False when {@code -Dsprig.infer.fuse=false}: no-grad forwards never take the fused conv or attention paths. */
+    /** False when {@code -Dsprig.infer.fuse=false}: no-grad forwards never take the fused conv, linear or attention paths. */
     public static final boolean INFER_FUSE = flag("sprig.infer.fuse", true);
 
     /** The float species used by every Vector API kernel: the widest the CPU supports. */
