@@ -23,7 +23,9 @@ import org.openjdk.jmh.annotations.Warmup;
  * SIMD speedup of representative {@code dev.sprig.kernels.vec} kernels: each at 1k, 64k and 1M
  * floats, through the single-threaded vector path ({@code vector}), its scalar twin
  * ({@code scalar}) and the dispatching entry that may split over the shared pool
- * ({@code dispatch}, used for lengths >= 2^16). Row kernels use rows of min(length, 1024) columns.
+ * ({@code dispatch}, used for lengths >= 2^16). Row kernels use rows of {@code cols} columns, or of
+ * min(length, 1024) at {@code cols=0} (the default); a pruned ViT's rows are 24-72 wide
+ * ({@code -p length=99840 -p cols=24} is its layer norm at batch 64: 4160 rows of 24).
  * Reported as average time per call; divide the length by it for elements per microsecond.
  */
 @State(Scope.Thread)
@@ -39,6 +41,10 @@ public class ElementwiseBenchmark {
     @Param({"vector", "scalar", "dispatch"})
     public String impl;
 
+    /** Columns of the row kernels' rows; 0 for min(length, 1024). Must divide length. */
+    @Param({"0"})
+    public int cols;
+
     private float[] x;   // [length]
     private float[] y;   // [length]
     private float[] out; // [length]
@@ -47,7 +53,6 @@ public class ElementwiseBenchmark {
     private float[] mean;  // [rows]
     private float[] rstd;  // [rows]
     private int rows;
-    private int cols;
     private int mode;
 
     @Setup
@@ -60,7 +65,12 @@ public class ElementwiseBenchmark {
             x[i] = (float) (rnd.nextDouble() * 8 - 4);
             y[i] = (float) (rnd.nextDouble() * 8 - 4);
         }
-        cols = Math.min(length, 1024);
+        if (cols == 0) {
+            cols = Math.min(length, 1024);
+        }
+        if (cols < 0 || length % cols != 0) {
+            throw new IllegalArgumentException("cols=" + cols + " must be positive and divide length=" + length);
+        }
         rows = length / cols;
         gamma = new float[cols];
         beta = new float[cols];
@@ -131,6 +141,16 @@ public class ElementwiseBenchmark {
             case 0 -> RowKernels.layerNormRowsVector(x, 0, gamma, beta, 1e-5f, out, 0, mean, rstd, rows, cols);
             case 1 -> RowKernels.layerNormRowsScalar(x, 0, gamma, beta, 1e-5f, out, 0, mean, rstd, rows, cols);
             default -> RowKernels.layerNormRows(x, 0, gamma, beta, 1e-5f, out, 0, mean, rstd, rows, cols);
+        }
+        return out;
+    }
+
+    @Benchmark
+    public float[] addRowVector() {
+        switch (mode) {
+            case 0 -> Elementwise.addRowVectorVector(x, 0, gamma, 0, out, 0, rows, cols);
+            case 1 -> Elementwise.addRowVectorScalar(x, 0, gamma, 0, out, 0, rows, cols);
+            default -> Elementwise.addRowVector(x, 0, gamma, 0, out, 0, rows, cols);
         }
         return out;
     }

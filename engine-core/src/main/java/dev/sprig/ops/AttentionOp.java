@@ -3,7 +3,7 @@ package dev.sprig.ops;
 import dev.sprig.kernels.KernelConfig;
 import dev.sprig.kernels.attention.Attention;
 import dev.sprig.tensor.FlopCounter;
-import dev.sprig.tensor.GradMode;
+import dev.sprig.tensor.Autograd;
 import dev.sprig.tensor.Shape;
 import dev.sprig.tensor.Tensor;
 
@@ -32,8 +32,7 @@ final class AttentionOp {
         }
         int hd = width / heads;
         float scale = (float) (1.0 / Math.sqrt(hd));
-        boolean record = GradMode.isEnabled() && (q.requiresGrad() || k.requiresGrad() || v.requiresGrad());
-        if (record || !KernelConfig.INFER_FUSE) {
+        if (Autograd.wouldRecord(q, k, v) || !KernelConfig.INFER_FUSE) {
             return composed(q, k, v, b, t, heads, hd, scale);
         }
         FlopCounter.add(2L * b * heads * t * t * hd);

@@ -9,7 +9,6 @@ import dev.sprig.kernels.pool.MaxPool2d;
 import dev.sprig.kernels.pool.Pool2dShape;
 import dev.sprig.tensor.Autograd;
 import dev.sprig.tensor.FlopCounter;
-import dev.sprig.tensor.GradMode;
 import dev.sprig.tensor.Shape;
 import dev.sprig.tensor.Tensor;
 import java.util.Arrays;
@@ -64,17 +63,7 @@ final class ConvOps {
      */
     static Tensor conv2dFused(Tensor x, Tensor weight, Tensor scale, Tensor shift, Tensor residual, boolean relu,
                               int strideH, int strideW, int padH, int padW, int dilationH, int dilationW, int groups) {
-        if (GradMode.isEnabled()) {
-            String[] names = {"x", "weight", "scale", "shift", "residual"};
-            Tensor[] inputs = {x, weight, scale, shift, residual};
-            for (int i = 0; i < inputs.length; i++) {
-                if (inputs[i] != null && inputs[i].requiresGrad()) {
-                    throw new IllegalStateException("conv2dFused is inference-only (it records no gradient), but grad mode is on"
-                            + " and " + names[i] + " " + Shape.str(inputs[i].shape()) + " requires a gradient: run it under"
-                            + " GradMode.noGrad(), or use conv2d and the separate ops");
-                }
-            }
-        }
+        InferenceOnly.check("conv2dFused", new String[] {"x", "weight", "scale", "shift", "residual"}, x, weight, scale, shift, residual);
         Conv2dShape s = shape("conv2dFused", x, weight, strideH, strideW, padH, padW, dilationH, dilationW, groups);
         checkPerChannel("scale", scale, s);
         checkPerChannel("shift", shift, s);

@@ -6,7 +6,6 @@ import dev.sprig.kernels.vec.Elementwise;
 import dev.sprig.kernels.vec.Reductions;
 import dev.sprig.tensor.Autograd;
 import dev.sprig.tensor.FlopCounter;
-import dev.sprig.tensor.GradMode;
 import dev.sprig.tensor.Shape;
 import dev.sprig.tensor.Tensor;
 
@@ -23,11 +22,7 @@ final class LinearOp {
      *                               requiring one)
      */
     static Tensor forwardFused(Tensor x, Tensor weight, Tensor bias, Tensor residual, boolean gelu) {
-        if (GradMode.isEnabled() && (x.requiresGrad() || weight.requiresGrad() || (bias != null && bias.requiresGrad())
-                || (residual != null && residual.requiresGrad()))) {
-            throw new IllegalStateException("linearFused is inference-only: it records no gradient, but grad mode is on and an input"
-                    + " requires one (run it under GradMode.noGrad())");
-        }
+        InferenceOnly.check("linearFused", new String[] {"x", "weight", "bias", "residual"}, x, weight, bias, residual);
         Tensor y = forward(x, weight, null);
         int outF = weight.size(0);
         if (bias != null && (bias.dim() != 1 || bias.size(0) != outF)) {

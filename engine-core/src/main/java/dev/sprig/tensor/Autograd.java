@@ -28,21 +28,26 @@ public final class Autograd {
      * arguments {@code attrs} (may be null) on the node for graph walkers.
      */
     public static Tensor record(Tensor out, String name, Node.Attrs attrs, Node.BackwardFn fn, Tensor... inputs) {
-        if (!GradMode.isEnabled()) {
-            return out;
+        if (wouldRecord(inputs)) {
+            out.setGradFn(new Node(name, attrs, inputs.clone(), fn));
         }
-        boolean any = false;
+        return out;
+    }
+
+    /**
+     * Whether an op over {@code inputs} (nulls allowed) records a graph now: grad mode is on and
+     * some input requires a gradient. Inference-only fast paths take themselves out when it does.
+     */
+    public static boolean wouldRecord(Tensor... inputs) {
+        if (!GradMode.isEnabled()) {
+            return false;
+        }
         for (Tensor t : inputs) {
             if (t != null && t.requiresGrad()) {
-                any = true;
-                break;
+                return true;
             }
         }
-        if (!any) {
-            return out;
-        }
-        out.setGradFn(new Node(name, attrs, inputs.clone(), fn));
-        return out;
+        return false;
     }
 
     /**

@@ -34,7 +34,7 @@ class LinearFusedOpTest {
         Tensor x = Tensor.randn(1, 5, 6);
         Tensor w = Tensor.randn(2, 4, 6).requiresGrad(true);
         assertThatThrownBy(() -> Functional.linearFused(x, w, null, null, true))
-                .isInstanceOf(IllegalStateException.class).hasMessageContaining("inference-only");
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining("inference-only").hasMessageContaining("weight [4, 6]");
         Tensor frozen = w.detach();
         try (GradMode.Scope s = GradMode.noGrad()) {
             assertThatThrownBy(() -> Functional.linearFused(x, frozen, Tensor.randn(3, 5), null, false))

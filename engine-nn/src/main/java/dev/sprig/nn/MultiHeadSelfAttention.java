@@ -1,6 +1,6 @@
 package dev.sprig.nn;
 
-import dev.sprig.nn.infer.FusedConv;
+import dev.sprig.nn.infer.FusedInference;
 import dev.sprig.ops.Functional;
 import dev.sprig.prune.Group;
 import dev.sprig.prune.PrunableBlock;
@@ -67,14 +67,18 @@ public final class MultiHeadSelfAttention extends Module implements PrunableBloc
     }
 
     /**
-     * {@code residual + forward(x)}; without gradients to record (eval mode, {@link FusedConv#applies})
+     * {@code residual + forward(x)}; without gradients to record (eval mode, {@link FusedInference#applies})
      * the residual add and the projection's bias are done in one pass over the projection's
      * output ({@link Functional#linearFused}), bit for bit the same.
      */
     public Tensor forward(Tensor x, Tensor residual) {
+        if (!java.util.Arrays.equals(residual.shape(), x.shape())) {
+            throw new IllegalArgumentException("attention: the residual must have the output's shape " + Shape.str(x.shape())
+                    + ", got " + Shape.str(residual.shape()));
+        }
         Tensor o = attend(x);
         Linear proj = (Linear) child("proj");
-        if (FusedConv.applies(this)) {
+        if (FusedInference.applies(this)) {
             return Functional.linearFused(o, proj.weight().get(), proj.bias() == null ? null : proj.bias().get(), residual, false);
         }
         return residual.add(proj.forward(o));

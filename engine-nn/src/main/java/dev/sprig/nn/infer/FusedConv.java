@@ -1,6 +1,5 @@
 package dev.sprig.nn.infer;
 
-import dev.sprig.kernels.KernelConfig;
 import dev.sprig.nn.BatchNorm2d;
 import dev.sprig.nn.Conv2d;
 import dev.sprig.nn.Layers;
@@ -16,20 +15,12 @@ import dev.sprig.tensor.Tensor;
  * channel and not per multiply-add, so unfused they eat much of what pruning saves; fused, a
  * ResNet BasicBlock is two conv calls instead of conv, BN, ReLU, conv, BN, add, ReLU.
  *
- * <p>Models call {@link #applies} to choose: the fused path only runs in eval mode without
- * gradients (and not under {@code -Dsprig.infer.fuse=false}, see {@link KernelConfig#INFER_FUSE});
- * in training or with grad mode on they keep their separate ops, which record the graph.
+ * <p>Models call {@link FusedInference#applies} to choose: the fused path only runs in eval mode
+ * without gradients (and not under {@code -Dsprig.infer.fuse=false}); in training or with grad mode
+ * on they keep their separate ops, which record the graph.
  */
 public final class FusedConv {
     private FusedConv() {}
-
-    /**
-     * Whether {@code module}'s forward may take the fused path now: it is in eval mode, grad mode
-     * is off on this thread, and the fusion is not switched off.
-     */
-    public static boolean applies(Module module) {
-        return KernelConfig.INFER_FUSE && !module.isTraining() && !GradMode.isEnabled();
-    }
 
     /**
      * {@code relu?(norm(conv(x)) + residual)}, {@code residual} null for none. Fused when

@@ -6,6 +6,7 @@ import dev.sprig.nn.Module;
 import dev.sprig.nn.Sequential;
 import dev.sprig.nn.infer.ConvBnPairs;
 import dev.sprig.nn.infer.FusedConv;
+import dev.sprig.nn.infer.FusedInference;
 import dev.sprig.tensor.Tensor;
 import java.util.List;
 import java.util.Random;
@@ -33,7 +34,7 @@ public final class BasicBlock extends Module implements ConvBnPairs {
 
     @Override
     public Tensor forward(Tensor x) {
-        if (FusedConv.applies(this)) {
+        if (FusedInference.applies(this)) {
             return fusedForward(x);
         }
         Tensor h = child("bn1").forward(child("conv1").forward(x)).relu();

@@ -9,6 +9,7 @@ import dev.sprig.nn.Module;
 import dev.sprig.nn.Sequential;
 import dev.sprig.nn.infer.ConvBnPairs;
 import dev.sprig.nn.infer.FusedConv;
+import dev.sprig.nn.infer.FusedInference;
 import dev.sprig.tensor.Shape;
 import dev.sprig.tensor.Tensor;
 import java.util.List;
@@ -71,7 +72,7 @@ public final class ResNet extends Module implements FeatureExtractor, ConvBnPair
         if (x.dim() != 4 || x.size(1) != config.inChannels()) {
             throw new IllegalArgumentException("ResNet expects input [n, " + config.inChannels() + ", h, w], got " + Shape.str(x.shape()));
         }
-        Tensor h = FusedConv.applies(this)
+        Tensor h = FusedInference.applies(this)
                 ? FusedConv.forward(child("conv1"), child("bn1"), x, null, true) // bn1 and ReLU in conv1's epilogue
                 : child("bn1").forward(child("conv1").forward(x)).relu();
         if (children().containsKey("maxpool")) {

@@ -9,7 +9,7 @@ import dev.sprig.nn.Module;
 import dev.sprig.nn.MultiHeadSelfAttention;
 import dev.sprig.nn.Parameter;
 import dev.sprig.nn.Sequential;
-import dev.sprig.nn.infer.FusedConv;
+import dev.sprig.nn.infer.FusedInference;
 import dev.sprig.ops.Functional;
 import dev.sprig.tensor.Shape;
 import dev.sprig.tensor.Tensor;
@@ -64,14 +64,14 @@ public final class ViT extends Module implements FeatureExtractor {
         }
 
         /**
-         * In eval mode without gradients ({@link FusedConv#applies}) the residual adds happen in the
+         * In eval mode without gradients ({@link FusedInference#applies}) the residual adds happen in the
          * epilogues of the attention's projection and of fc2, and the bias and GELU of fc1 in one
          * pass ({@link Functional#linearFused}): the same numbers, bit for bit, with three fewer
          * passes and allocations per block.
          */
         @Override
         public Tensor forward(Tensor x) {
-            if (FusedConv.applies(this) && child("attn") instanceof MultiHeadSelfAttention attn && child("mlp") instanceof Mlp mlp) {
+            if (FusedInference.applies(this) && child("attn") instanceof MultiHeadSelfAttention attn && child("mlp") instanceof Mlp mlp) {
                 Tensor h = attn.forward(child("norm1").forward(x), x);
                 return mlp.forward(child("norm2").forward(h), h);
             }
@@ -99,11 +99,15 @@ public final class ViT extends Module implements FeatureExtractor {
 
         /**
          * {@code residual + forward(x)}; without gradients to record (eval mode,
-         * {@link FusedConv#applies}) fc1's bias and GELU are one pass over its product and fc2's
+         * {@link FusedInference#applies}) fc1's bias and GELU are one pass over its product and fc2's
          * bias and the residual another ({@link Functional#linearFused}), bit for bit the same.
          */
         public Tensor forward(Tensor x, Tensor residual) {
-            if (FusedConv.applies(this) && child("act") instanceof Layers.GELU) {
+            if (!java.util.Arrays.equals(residual.shape(), x.shape())) {
+                throw new IllegalArgumentException("mlp: the residual must have the output's shape " + Shape.str(x.shape())
+                        + ", got " + Shape.str(residual.shape()));
+            }
+            if (FusedInference.applies(this) && child("act") instanceof Layers.GELU) {
                 Linear fc1 = (Linear) child("fc1");
                 Linear fc2 = (Linear) child("fc2");
                 Tensor hidden = Functional.linearFused(x, fc1.weight().get(), bias(fc1), null, true);

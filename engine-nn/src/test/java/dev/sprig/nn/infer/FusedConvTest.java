@@ -76,7 +76,7 @@ class FusedConvTest {
     /** The eval-mode forward without gradients: the fused path. */
     private static float[] fused(Module m, Tensor x) {
         try (GradMode.Scope s = GradMode.noGrad()) {
-            assertThat(FusedConv.applies(m)).as("the fused path applies in eval without gradients").isTrue();
+            assertThat(FusedInference.applies(m)).as("the fused path applies in eval without gradients").isTrue();
             return m.forward(x).toArray();
         }
     }
@@ -130,7 +130,7 @@ class FusedConvTest {
     void gradientsStillFlowInEvalModeWithGradEnabled() {
         Module m = new ResNet(ResNetConfig.resnet20(3, 10), 4);
         m.eval();
-        assertThat(FusedConv.applies(m)).isFalse();
+        assertThat(FusedInference.applies(m)).isFalse();
         Tensor x = Tensor.randn(6, 2, INPUT[0], INPUT[1], INPUT[2]);
         m.forward(x).sum().backward();
         for (String conv : List.of("conv1", "layer1.0.conv1", "layer2.0.conv2", "layer2.0.downsample.0", "layer3.2.conv2")) {
@@ -150,7 +150,7 @@ class FusedConvTest {
         float[] before = bn.runningMean().get().toArray();
         float[] stemBefore = stem.runningMean().get().toArray();
         try (GradMode.Scope s = GradMode.noGrad()) {
-            assertThat(FusedConv.applies(m)).isFalse();
+            assertThat(FusedInference.applies(m)).isFalse();
             m.forward(Tensor.randn(7, 2, INPUT[0], INPUT[1], INPUT[2]));
         }
         assertThat(bn.runningMean().get().toArray()).as("running mean of layer2.0.bn2").isNotEqualTo(before);

@@ -29,4 +29,17 @@ class ViTInferenceTest {
             }
         }
     }
+
+    @Test
+    void aResidualOfTheWrongShapeIsNamed() {
+        ViT vit = new ViT(new ViTConfig(3, 16, 4, 5, 24, 1, 3, 8, 40, false), 3);
+        ViT.Block block = (ViT.Block) vit.child("blocks").child("0");
+        Tensor x = Tensor.randn(5, 2, 17, 24);
+        Tensor wrong = Tensor.randn(6, 1, 17, 24); // would broadcast in a plain add
+        org.assertj.core.api.Assertions.assertThatThrownBy(
+                        () -> ((dev.sprig.nn.MultiHeadSelfAttention) block.child("attn")).forward(x, wrong))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("[2, 17, 24]").hasMessageContaining("[1, 17, 24]");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> ((ViT.Mlp) block.child("mlp")).forward(x, wrong))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("[2, 17, 24]").hasMessageContaining("[1, 17, 24]");
+    }
 }
