@@ -65,8 +65,8 @@ final class ConvOps {
                               int strideH, int strideW, int padH, int padW, int dilationH, int dilationW, int groups) {
         InferenceOnly.check("conv2dFused", new String[] {"x", "weight", "scale", "shift", "residual"}, x, weight, scale, shift, residual);
         Conv2dShape s = shape("conv2dFused", x, weight, strideH, strideW, padH, padW, dilationH, dilationW, groups);
-        checkPerChannel("scale", scale, s);
-        checkPerChannel("shift", shift, s);
+        checkPerChannel("conv2dFused", "scale", scale, s);
+        checkPerChannel("conv2dFused", "shift", shift, s);
         int[] outShape = {s.n(), s.outChannels(), s.outH(), s.outW()};
         if (residual != null && !Arrays.equals(residual.shape(), outShape)) {
             throw new IllegalArgumentException("conv2dFused: residual must have the output's shape " + Shape.str(outShape)
@@ -83,9 +83,53 @@ final class ConvOps {
         return Tensor.fromStorage(y, outShape);
     }
 
-    private static void checkPerChannel(String name, Tensor t, Conv2dShape s) {
+    /**
+     * Two fused convolutions in a row ({@link Conv2d#forwardPair}); each conv is given as
+     * {@code {stride, padding, dilation, groups}} (square).
+     */
+    static Tensor conv2dPairFused(Tensor x, Tensor w1, Tensor scale1, Tensor shift1, boolean relu1, int[] conv1,
+                                  Tensor w2, Tensor scale2, Tensor shift2, Tensor residual, boolean relu2, int[] conv2) {
+        String op = "conv2dPairFused";
+        InferenceOnly.check(op, new String[] {"x", "w1", "scale1", "shift1", "w2", "scale2", "shift2", "residual"},
+                x, w1, scale1, shift1, w2, scale2, shift2, residual);
+        Conv2dShape s1 = shape(op, x, w1, conv1[0], conv1[0], conv1[1], conv1[1], conv1[2], conv1[2], conv1[3]);
+        int[] midShape = {s1.n(), s1.outChannels(), s1.outH(), s1.outW()};
+        if (w2.dim() != 4 || w2.size(1) * conv2[3] != s1.outChannels()) {
+            throw new IllegalArgumentException(op + ": w2 must read the first convolution's " + s1.outChannels()
+                    + " output channels (shape [outChannels, " + s1.outChannels() + "/groups, kh, kw]), got " + Shape.str(w2.shape())
+                    + " with groups " + conv2[3]);
+        }
+        int[] ws2 = w2.shape();
+        Conv2dShape s2 = new Conv2dShape(midShape[0], midShape[1], midShape[2], midShape[3], ws2[0], ws2[2], ws2[3],
+                conv2[0], conv2[0], conv2[1], conv2[1], conv2[2], conv2[2], conv2[3]);
+        checkPerChannel(op, "scale1", scale1, s1);
+        checkPerChannel(op, "shift1", shift1, s1);
+        checkPerChannel(op, "scale2", scale2, s2);
+        checkPerChannel(op, "shift2", shift2, s2);
+        int[] outShape = {s2.n(), s2.outChannels(), s2.outH(), s2.outW()};
+        if (residual != null && !Arrays.equals(residual.shape(), outShape)) {
+            throw new IllegalArgumentException(op + ": residual must have the output's shape " + Shape.str(outShape)
+                    + ", got " + Shape.str(residual.shape()));
+        }
+        float[] xd = x.detach().contiguous().rowMajorData();    // [n, inC, h, w]
+        float[] w1d = w1.detach().contiguous().rowMajorData();  // [midC, inC/groups, kh, kw]
+        float[] w2d = w2.detach().contiguous().rowMajorData();  // [outC, midC/groups, kh, kw]
+        float[] rd = residual == null ? null : residual.detach().contiguous().rowMajorData(); // [n, outC, outH, outW]
+        float[] y = new float[s2.outputSize()];                 // [n, outC, outH, outW]
+        FlopCounter.add((long) s1.outputSize() * (s1.inChannels() / s1.groups()) * s1.kh() * s1.kw()
+                + (long) s2.outputSize() * (s2.inChannels() / s2.groups()) * s2.kh() * s2.kw());
+        Conv2d.forwardPair(s1, xd, w1d, new ConvEpilogue(data(scale1), data(shift1), null, 0, relu1),
+                s2, w2d, new ConvEpilogue(data(scale2), data(shift2), rd, 0, relu2), y);
+        return Tensor.fromStorage(y, outShape);
+    }
+
+    private static float[] data(Tensor t) {
+        return t == null ? null : t.detach().contiguous().rowMajorData();
+    }
+
+    private static void checkPerChannel(String op, String name, Tensor t, Conv2dShape s) {
         if (t != null && (t.dim() != 1 || t.size(0) != s.outChannels())) {
-            throw new IllegalArgumentException("conv2dFused: " + name + " must be [" + s.outChannels() + "] (one per output channel),"
+            throw new IllegalArgumentException(op + ": " + name + " must be [" + s.outChannels() + "] (one per output channel),"
                     + " got " + Shape.str(t.shape()));
         }
     }

@@ -1,6 +1,7 @@
 package dev.sprig.ops;
 
 import dev.sprig.tensor.Tensor;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 
@@ -56,6 +57,32 @@ public final class Functional {
     public static Tensor conv2dFused(Tensor x, Tensor weight, Tensor scale, Tensor shift, Tensor residual, boolean relu,
                                      int strideH, int strideW, int padH, int padW, int dilationH, int dilationW, int groups) {
         return ConvOps.conv2dFused(x, weight, scale, shift, residual, relu, strideH, strideW, padH, padW, dilationH, dilationW, groups);
+    }
+
+    /**
+     * Two inference convolutions in a row, each with its epilogue as in {@link #conv2dFused}:
+     * {@code h = relu1?(conv2d(x, w1)·scale1 + shift1)}, {@code y = relu2?(conv2d(h, w2)·scale2 + shift2 + residual)},
+     * a ResNet BasicBlock's main path. Each convolution is {@code {stride, padding, dilation, groups}}
+     * (square). When both are dense stride-1 3x3-like convolutions and the first keeps the size, each
+     * image runs through both before the next and h is never materialised (it goes straight into the
+     * second's padded input); the result is bit-identical to two {@link #conv2dFused} calls either way.
+     * Records no gradient.
+     *
+     * @throws IllegalStateException    when grad mode is on and an input requires a gradient
+     * @throws IllegalArgumentException when w2 does not read h's channels, or a scale, shift or residual has the wrong shape
+     */
+    public static Tensor conv2dPairFused(Tensor x, Tensor w1, Tensor scale1, Tensor shift1, boolean relu1, int[] conv1,
+                                         Tensor w2, Tensor scale2, Tensor shift2, Tensor residual, boolean relu2, int[] conv2) {
+        return ConvOps.conv2dPairFused(x, w1, scale1, shift1, relu1, checkConv("conv1", conv1), w2, scale2, shift2, residual, relu2,
+                checkConv("conv2", conv2));
+    }
+
+    private static int[] checkConv(String name, int[] conv) {
+        if (conv == null || conv.length != 4) {
+            throw new IllegalArgumentException("conv2dPairFused: " + name + " must be {stride, padding, dilation, groups}, got "
+                    + Arrays.toString(conv));
+        }
+        return conv;
     }
 
     /** {@link #conv2dFused(Tensor, Tensor, Tensor, Tensor, Tensor, boolean, int, int, int, int, int, int, int)} with square stride/padding, no dilation, dense. */

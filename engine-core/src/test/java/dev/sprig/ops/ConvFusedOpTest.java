@@ -122,6 +122,79 @@ class ConvFusedOpTest {
         }
     }
 
+    /**
+     * Two convolutions in a row: bit for bit two {@link Functional#conv2dFused} calls, for a pair
+     * that runs through the padded buffer (stride 1, "same") and for ones that fall back (stride 2,
+     * a 1x1 second conv), and within 1e-5 of the separate ops.
+     */
+    @Test
+    void aPairIsTwoFusedConvolutions() {
+        Tensor x = uniform(20, N, IN, SIZE, SIZE);
+        int[][] convs = { // conv1 {stride, padding, dilation, groups}, conv2 {...}, kernel of conv2
+                {1, 1, 1, 1, 1, 1, 1, 1, 3},
+                {2, 1, 1, 1, 1, 1, 1, 1, 3},
+                {1, 1, 1, 1, 1, 0, 1, 1, 1},
+                {1, 2, 2, 1, 1, 2, 2, 1, 3},
+        };
+        for (int[] c : convs) {
+            int[] conv1 = Arrays.copyOfRange(c, 0, 4);
+            int[] conv2 = Arrays.copyOfRange(c, 4, 8);
+            Tensor w1 = uniform(21, OUT, IN, 3, 3);
+            Tensor w2 = uniform(22, OUT + 2, OUT, c[8], c[8]);
+            Tensor scale1 = uniform(23, OUT).mul(1.5f);
+            Tensor shift1 = uniform(24, OUT);
+            Tensor scale2 = uniform(25, OUT + 2).mul(1.5f);
+            Tensor shift2 = uniform(26, OUT + 2);
+            try (GradMode.Scope s = GradMode.noGrad()) {
+                Tensor h = Functional.conv2dFused(x, w1, scale1, shift1, null, true, c[0], c[0], c[1], c[1], c[2], c[2], c[3]);
+                Tensor expected = Functional.conv2dFused(h, w2, scale2, shift2, null, false, c[4], c[4], c[5], c[5], c[6], c[6], c[7]);
+                Tensor residual = uniform(27, expected.shape());
+                Tensor withResidual = Functional.conv2dFused(h, w2, scale2, shift2, residual, true, c[4], c[4], c[5], c[5], c[6], c[6], c[7]);
+                Tensor pair = Functional.conv2dPairFused(x, w1, scale1, shift1, true, conv1, w2, scale2, shift2, null, false, conv2);
+                Tensor pairRes = Functional.conv2dPairFused(x, w1, scale1, shift1, true, conv1, w2, scale2, shift2, residual, true, conv2);
+                assertThat(pair.shape()).as(Arrays.toString(c)).containsExactly(expected.shape());
+                assertThat(pair.toArray()).as(Arrays.toString(c)).containsExactly(expected.toArray());
+                assertThat(pairRes.toArray()).as(Arrays.toString(c)).containsExactly(withResidual.toArray());
+                Tensor hComposed = composed(x, w1, scale1, shift1, null, true, c[0], c[0], c[1], c[1], c[2], c[2], c[3]);
+                float[] composed = composed(hComposed, w2, scale2, shift2, residual, true, c[4], c[4], c[5], c[5], c[6], c[6], c[7]).toArray();
+                assertThat(relativeError(composed, pairRes.toArray())).as(Arrays.toString(c)).isLessThanOrEqualTo(1e-5);
+            }
+        }
+    }
+
+    @Test
+    void aPairCountsBothConvolutionsAndNamesBadArguments() {
+        Tensor x = uniform(30, N, IN, SIZE, SIZE);
+        Tensor w1 = uniform(31, OUT, IN, 3, 3);
+        Tensor w2 = uniform(32, OUT, OUT, 3, 3);
+        int[] same = {1, 1, 1, 1};
+        try (GradMode.Scope s = GradMode.noGrad()) {
+            long two = FlopCounter.countMacs(() -> Functional.conv2dFused(Functional.conv2dFused(x, w1, null, null, null, true, 1, 1),
+                    w2, null, null, null, true, 1, 1));
+            long pair = FlopCounter.countMacs(() -> Functional.conv2dPairFused(x, w1, null, null, true, same, w2, null, null, null, true, same));
+            assertThat(pair).isEqualTo(two).isEqualTo((long) N * OUT * SIZE * SIZE * (IN + OUT) * 9);
+            assertThatThrownBy(() -> Functional.conv2dPairFused(x, w1, null, null, true, same, uniform(33, OUT, OUT + 1, 3, 3),
+                    null, null, null, true, same))
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("w2 must read the first convolution's 7 output channels").hasMessageContaining("got [7, 8, 3, 3]");
+            assertThatThrownBy(() -> Functional.conv2dPairFused(x, w1, null, null, true, same, w2, Tensor.ones(OUT + 1),
+                    null, null, true, same))
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("scale2 must be [7]");
+            assertThatThrownBy(() -> Functional.conv2dPairFused(x, w1, null, Tensor.ones(2), true, same, w2, null,
+                    null, null, true, same))
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("shift1 must be [7]");
+            assertThatThrownBy(() -> Functional.conv2dPairFused(x, w1, null, null, true, same, w2, null, null,
+                    Tensor.zeros(N, OUT, 5, 5), true, same))
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("residual must have the output's shape [2, 7, 9, 9], got [2, 7, 5, 5]");
+            assertThatThrownBy(() -> Functional.conv2dPairFused(x, w1, null, null, true, new int[] {1, 1}, w2, null, null, null, true, same))
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("conv1 must be {stride, padding, dilation, groups}, got [1, 1]");
+        }
+        Tensor grad = w2.detach().requiresGrad(true);
+        assertThatThrownBy(() -> Functional.conv2dPairFused(x, w1, null, null, true, same, grad, null, null, null, true, same))
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining("w2 [7, 7, 3, 3] requires a gradient");
+    }
+
     @Test
     void countsTheMacsOfTheConv() {
         Tensor x = uniform(11, N, IN, SIZE, SIZE);

@@ -143,6 +143,68 @@ public final class Conv2d {
     }
 
     /**
+     * Two inference convolutions in a row, the second reading the first's output:
+     * {@code y = e2(conv(e1(conv(x, w1)), w2))}, as a ResNet BasicBlock's two 3x3 convolutions with
+     * their BatchNorms, ReLU and residual add. When both are dense stride-1 direct convolutions and
+     * the first is a "same" one padded as the second ({@link DirectConv2d#pairs}), each image goes
+     * through both before the next: the first's output goes through its epilogue straight into the
+     * second's zero-padded input planes, in per-thread buffers, instead of being written into a
+     * tensor, zeroed on allocation and copied into the padded buffer again. Otherwise it is
+     * {@link #forwardFused} twice through a temporary. Either way the result is bit-identical to
+     * {@code forwardFused(s1, x, w1, e1, h)} then {@code forwardFused(s2, h, w2, e2, y)}, for every
+     * thread count.
+     *
+     * @param x  input {@code [n, inChannels, h, w]} of s1
+     * @param w1 weight of s1
+     * @param e1 epilogue of s1; not null, without a residual
+     * @param s2 a shape whose input is s1's output {@code [n, s1.outChannels, s1.outH, s1.outW]}
+     * @param w2 weight of s2
+     * @param e2 epilogue of s2 (its residual, if any, has y's shape); not null
+     * @param y  output {@code [n, s2.outChannels, s2.outH, s2.outW]}, overwritten
+     */
+    public static void forwardPair(Conv2dShape s1, float[] x, float[] w1, ConvEpilogue e1,
+                                   Conv2dShape s2, float[] w2, ConvEpilogue e2, float[] y) {
+        String op = "conv2d pair";
+        if (e1 == null || e2 == null) {
+            throw new IllegalArgumentException(op + ": both epilogues must be non-null, got e1=" + e1 + ", e2=" + e2);
+        }
+        if (e1.residual() != null) {
+            throw new IllegalArgumentException(op + ": the first convolution's epilogue must not add a residual");
+        }
+        if (s2.n() != s1.n() || s2.inChannels() != s1.outChannels() || s2.h() != s1.outH() || s2.w() != s1.outW()) {
+            throw new IllegalArgumentException(op + ": the second convolution must read the first's output [" + s1.n() + ", "
+                    + s1.outChannels() + ", " + s1.outH() + ", " + s1.outW() + "], got input [" + s2.n() + ", " + s2.inChannels()
+                    + ", " + s2.h() + ", " + s2.w() + "]");
+        }
+        ConvChecks.input(op, s1, "x", x, 0);
+        ConvChecks.weight(op, s1, "w1", w1, 0);
+        ConvChecks.weight(op, s2, "w2", w2, 0);
+        ConvChecks.output(op, s2, "y", y, 0);
+        e1.check(op, s1, null);
+        e2.check(op, s2, y);
+        if (KernelConfig.SCALAR || !DirectConv2d.pairs(s1, s2)) {
+            float[] h = new float[s1.outputSize()]; // [n, s1.outChannels, s1.outH, s1.outW]
+            forwardFused(s1, x, 0, w1, 0, e1, h, 0);
+            forwardFused(s2, h, 0, w2, 0, e2, y, 0);
+            return;
+        }
+        DirectConv2d.Plan p1 = DirectConv2d.plan(s1, w1, 0);
+        DirectConv2d.Plan p2 = DirectConv2d.plan(s2, w2, 0);
+        int t = Parallel.threads();
+        if (t > 1 && s1.n() >= t) {
+            Parallel.forRange(s1.n(), (from, to) -> {
+                for (int i = from; i < to; i++) {
+                    DirectConv2d.forwardPairImage(s1, p1, e1, s2, p2, e2, i, x, 0, y, 0, 1);
+                }
+            });
+        } else {
+            for (int i = 0; i < s1.n(); i++) {
+                DirectConv2d.forwardPairImage(s1, p1, e1, s2, p2, e2, i, x, 0, y, 0, t);
+            }
+        }
+    }
+
+    /**
      * The non-depthwise forward over the batch, images split over the threads when there are
      * enough of them. Either {@code bias} (plain) or {@code epilogue} (fused), not both.
      */

@@ -3,7 +3,11 @@ package dev.sprig.kernels.conv;
 import dev.sprig.kernels.KernelConfig;
 import dev.sprig.kernels.Parallel;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
+
+import java.util.Arrays;
 
 /**
  * What an inference convolution ({@link Conv2d#forwardFused}) does to each output element as it
@@ -196,6 +200,78 @@ public record ConvEpilogue(float[] scale, float[] shift, float[] residual, int r
             for (int i = 0; i < n; i += L) {
                 FloatVector v = FloatVector.fromArray(S, acc, ao + i).fma(a, b);
                 v.add(FloatVector.fromArray(S, res, ro + i)).max(floor).intoArray(y, yo + i);
+            }
+        }
+    }
+
+    /**
+     * The column pattern {@link #padded} takes for rows of {@code w} values on a padded width
+     * {@code wp}: {@code [wp + L]} floats, 1 where {@code c % wp < w} (a column of the interior), else 0.
+     */
+    static float[] interior(int w, int wp) {
+        float[] p = new float[wp + L];
+        for (int c = 0; c < p.length; c++) {
+            p[c] = c % wp < w ? 1f : 0f;
+        }
+        return p;
+    }
+
+    /**
+     * One output channel of a stride-1 "same" convolution written as the next convolution's
+     * zero-padded input plane ({@code (h + 2·ph) x wp}, {@code wp = w + 2·pw}, at dOff):
+     * {@code dst[dOff + (r + ph)·wp + pw + c] = relu?(fma(acc[accOff + r·wp + c], scale, shift))}
+     * for the {@code h x w} interior, 0 on the border: what {@link #rows} into a plane followed by
+     * {@link DirectConv2d#pad} gives. acc's rows are on the padded width (the direct path's
+     * output), so in the flat index {@code j = r·wp + c} acc and the interior line up and this is
+     * one span, whose columns {@code c >= w} (acc's junk) become the border's zeros.
+     * {@code interior} is {@link #interior}{@code (w, wp)}. Unchecked, like {@link #rows}; the
+     * scalar twin under {@link KernelConfig#SCALAR}.
+     */
+    static void padded(float[] acc, int accOff, float scale, float shift, boolean relu, float[] interior,
+                       float[] dst, int dOff, int h, int w, int ph, int pw) {
+        if (KernelConfig.SCALAR) {
+            paddedScalar(acc, accOff, scale, shift, relu, dst, dOff, h, w, ph, pw);
+        } else {
+            paddedVector(acc, accOff, scale, shift, relu, interior, dst, dOff, h, w, ph, pw);
+        }
+    }
+
+    /** Vector path of {@link #padded}: whole vectors with the junk columns blended to 0 (no masked memory access), then a scalar tail. */
+    static void paddedVector(float[] acc, int accOff, float scale, float shift, boolean relu, float[] interior,
+                             float[] dst, int dOff, int h, int w, int ph, int pw) {
+        int wp = w + 2 * pw;
+        int lead = ph * wp + pw;           // the border before the first interior element
+        int q = (h - 1) * wp + w;          // flat extent of the interior
+        int end = dOff + (h + 2 * ph) * wp;
+        Arrays.fill(dst, dOff, dOff + lead, 0f);
+        FloatVector a = FloatVector.broadcast(S, scale);
+        FloatVector b = FloatVector.broadcast(S, shift);
+        FloatVector floor = FloatVector.broadcast(S, relu ? 0f : Float.NEGATIVE_INFINITY);
+        FloatVector zero = FloatVector.zero(S);
+        int d = dOff + lead;
+        int j = 0;
+        for (int col = 0; j + L <= q; j += L) { // col = j % wp
+            VectorMask<Float> inside = FloatVector.fromArray(S, interior, col).compare(VectorOperators.NE, 0f);
+            FloatVector v = FloatVector.fromArray(S, acc, accOff + j).fma(a, b).max(floor);
+            zero.blend(v, inside).intoArray(dst, d + j);
+            col = (col + L) % wp;
+        }
+        float fl = relu ? 0f : Float.NEGATIVE_INFINITY;
+        for (; j < q; j++) {
+            dst[d + j] = j % wp < w ? Math.max(Math.fma(acc[accOff + j], scale, shift), fl) : 0f;
+        }
+        Arrays.fill(dst, d + q, end, 0f);
+    }
+
+    /** Scalar twin of {@link #padded}, plane cell by plane cell. */
+    static void paddedScalar(float[] acc, int accOff, float scale, float shift, boolean relu,
+                             float[] dst, int dOff, int h, int w, int ph, int pw) {
+        int wp = w + 2 * pw;
+        float floor = relu ? 0f : Float.NEGATIVE_INFINITY;
+        for (int r = 0; r < h + 2 * ph; r++) {
+            for (int c = 0; c < wp; c++) {
+                boolean inside = r >= ph && r < ph + h && c >= pw && c < pw + w;
+                dst[dOff + r * wp + c] = inside ? Math.max(Math.fma(acc[accOff + (r - ph) * wp + c - pw], scale, shift), floor) : 0f;
             }
         }
     }

@@ -129,26 +129,86 @@ final class DirectConv2d {
                 src = pad;
                 srcOff = 0;
             }
-            IndirectGemm.gemm(plan.weights()[g], q, src, srcOff, plan.offsets(), out, 0, ldo, copied, threads);
-            for (int oc = 0; oc < opg; oc++) {
-                int yc = yOff + (i * s.outChannels() + g * opg + oc) * oh * ow;
-                if (epilogue != null) {
-                    int c = g * opg + oc;
-                    int rc = epilogue.residualOff() + (yc - yOff); // the residual has y's layout
-                    ConvEpilogue.rows(out, oc * ldo, wph, epilogue.scaleAt(c), epilogue.shiftAt(c), epilogue.residual(), rc,
-                            epilogue.relu(), y, yc, oh, ow);
-                    continue;
-                }
-                float b = bias == null ? 0f : bias[bOff + g * opg + oc];
-                for (int r = 0; r < oh; r++) {
-                    if (bias == null) {
-                        copy(out, oc * ldo + r * wph, y, yc + r * ow, ow);
-                    } else {
-                        Elementwise.addConstVector(out, oc * ldo + r * wph, b, y, yc + r * ow, ow);
-                    }
+            gemmInto(s, plan, g, i, src, srcOff, copied, out, ldo, bias, bOff, epilogue, y, yOff, threads);
+        }
+    }
+
+    /**
+     * Group {@code g} of image {@code i} from its (padded or phase-split) input planes at
+     * {@code src[srcOff]}: the implicit GEMM into {@code out} (rows {@code ldo} apart), then each
+     * output channel's rows into y with the bias added or the epilogue applied.
+     */
+    private static void gemmInto(Conv2dShape s, Plan plan, int g, int i, float[] src, int srcOff, boolean overrun, float[] out, int ldo,
+                                 float[] bias, int bOff, ConvEpilogue epilogue, float[] y, int yOff, int threads) {
+        int opg = s.outPerGroup();
+        int wph = phaseW(s);
+        int oh = s.outH(), ow = s.outW();
+        int q = (oh - 1) * wph + ow;
+        IndirectGemm.gemm(plan.weights()[g], q, src, srcOff, plan.offsets(), out, 0, ldo, overrun, threads);
+        for (int oc = 0; oc < opg; oc++) {
+            int yc = yOff + (i * s.outChannels() + g * opg + oc) * oh * ow;
+            if (epilogue != null) {
+                int c = g * opg + oc;
+                int rc = epilogue.residualOff() + (yc - yOff); // the residual has y's layout
+                ConvEpilogue.rows(out, oc * ldo, wph, epilogue.scaleAt(c), epilogue.shiftAt(c), epilogue.residual(), rc,
+                        epilogue.relu(), y, yc, oh, ow);
+                continue;
+            }
+            float b = bias == null ? 0f : bias[bOff + g * opg + oc];
+            for (int r = 0; r < oh; r++) {
+                if (bias == null) {
+                    copy(out, oc * ldo + r * wph, y, yc + r * ow, ow);
+                } else {
+                    Elementwise.addConstVector(out, oc * ldo + r * wph, b, y, yc + r * ow, ow);
                 }
             }
         }
+    }
+
+    /**
+     * Whether {@code s2} can read {@code s1}'s output in place as its zero-padded input
+     * ({@link #forwardPairImage}): both take this path, dense (one group) and stride 1; s1 is a
+     * "same" convolution (its output as large as its input), padded as s2 is; and s2's input is
+     * s1's output. Then s1's padded-width output rows are s2's padded input rows, shifted.
+     */
+    static boolean pairs(Conv2dShape s1, Conv2dShape s2) {
+        return applies(s1) && applies(s2) && s1.groups() == 1 && s2.groups() == 1
+                && s1.strideH() == 1 && s1.strideW() == 1 && s2.strideH() == 1 && s2.strideW() == 1
+                && s1.outH() == s1.h() && s1.outW() == s1.w() && s1.padH() == s2.padH() && s1.padW() == s2.padW()
+                && !readsInput(s1) && !readsInput(s2)
+                && s2.n() == s1.n() && s2.inChannels() == s1.outChannels() && s2.h() == s1.outH() && s2.w() == s1.outW();
+    }
+
+    /**
+     * Image {@code i} through two convolutions that {@link #pairs}: s1's GEMM output goes through
+     * {@code e1} straight into s2's zero-padded input planes ({@link ConvEpilogue#padded}), which
+     * s2's GEMM reads; s2's output gets {@code e2} on its way into y. s2 reads the values
+     * {@link #pad} would have copied from s1's output, so y is bit for bit s1 then s2 through
+     * {@link #forwardImage}, while s1's output is never written whole, zeroed or padded again.
+     *
+     * @param e1 s1's epilogue, without a residual
+     */
+    static void forwardPairImage(Conv2dShape s1, Plan p1, ConvEpilogue e1, Conv2dShape s2, Plan p2, ConvEpilogue e2,
+                                 int i, float[] x, int xOff, float[] y, int yOff, int threads) {
+        int h = s1.h(), w = s1.w(), ph = s1.padH(), pw = s1.padW();
+        int wp = w + 2 * pw;
+        int plane = (h + 2 * ph) * wp;
+        int c1 = s1.inChannels(), m = s1.outChannels();
+        int q1 = (h - 1) * wp + w;
+        int q2 = (s2.outH() - 1) * wp + s2.outW();
+        int ldo1 = IndirectGemm.overrunColumns(q1);
+        int ldo2 = IndirectGemm.overrunColumns(q2);
+        float[] out = Scratch.get(Scratch.OUT, Math.max(IndirectGemm.overrunRows(m) * ldo1,
+                IndirectGemm.overrunRows(s2.outChannels()) * ldo2));
+        float[] pad = Scratch.get(Scratch.PAD, c1 * plane + ldo1 - q1);
+        float[] mid = Scratch.get(Scratch.MID, m * plane + ldo2 - q2); // s2's padded input, slack for its overrun
+        pad(x, xOff + i * c1 * h * w, c1, h, w, ph, pw, pad);
+        IndirectGemm.gemm(p1.weights()[0], q1, pad, 0, p1.offsets(), out, 0, ldo1, true, threads);
+        float[] interior = ConvEpilogue.interior(w, wp);
+        for (int c = 0; c < m; c++) {
+            ConvEpilogue.padded(out, c * ldo1, e1.scaleAt(c), e1.shiftAt(c), e1.relu(), interior, mid, c * plane, h, w, ph, pw);
+        }
+        gemmInto(s2, p2, 0, i, mid, 0, true, out, ldo2, null, 0, e2, y, yOff, threads);
     }
 
     /** Offset of row (ic, i, j) of the implicit column matrix in the flattened phase planes. */

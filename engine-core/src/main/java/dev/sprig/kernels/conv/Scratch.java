@@ -5,7 +5,7 @@ package dev.sprig.kernels.conv;
  * Each slot is an independent buffer; contents are garbage on return (callers overwrite).
  */
 final class Scratch {
-    private static final int SLOTS = 4;
+    private static final int SLOTS = 5;
     private static final ThreadLocal<float[][]> BUFFERS = ThreadLocal.withInitial(() -> new float[SLOTS][0]);
 
     /** The im2col / column-gradient matrix. */
@@ -16,6 +16,8 @@ final class Scratch {
     static final int PAD = 2;
     /** The direct convolution's output, rows of the padded width. */
     static final int OUT = 3;
+    /** The second convolution's padded input in a pair ({@link DirectConv2d#forwardPairImage}). */
+    static final int MID = 4;
 
     private Scratch() {}
 

@@ -51,6 +51,28 @@ public final class FusedConv {
     }
 
     /**
+     * {@code relu2?(norm2(conv2(relu1?(norm1(conv1(x))))) + residual)}: a BasicBlock's main path.
+     * When both pairs fuse (as {@link #forward} decides) it is one {@link Functional#conv2dPairFused}
+     * call, which, for stride-1 "same" convolutions, runs each image through both convolutions
+     * without writing the intermediate tensor; its result is bit-identical to {@link #forward}
+     * twice, which is what runs otherwise.
+     */
+    public static Tensor forwardPair(Module conv1, Module norm1, boolean relu1, Module conv2, Module norm2, Tensor x,
+                                     Tensor residual, boolean relu2) {
+        if (!GradMode.isEnabled() && conv1 instanceof Conv2d c1 && !c1.isTraining() && conv2 instanceof Conv2d c2 && !c2.isTraining()) {
+            Tensor[] a1 = affine(c1, norm1);
+            Tensor[] a2 = affine(c2, norm2);
+            if (a1 != null && a2 != null) {
+                return Functional.conv2dPairFused(x, c1.weight().get(), a1[0], a1[1], relu1,
+                        new int[] {c1.stride(), c1.padding(), c1.dilation(), c1.groups()},
+                        c2.weight().get(), a2[0], a2[1], residual, relu2,
+                        new int[] {c2.stride(), c2.padding(), c2.dilation(), c2.groups()});
+            }
+        }
+        return forward(conv2, norm2, forward(conv1, norm1, x, null, relu1), residual, relu2);
+    }
+
+    /**
      * {@code {scale, shift}} ({@code [outChannels]} each, either null) that stand for {@code norm}
      * after {@code conv}, or null when {@code norm} is not one this class folds into an epilogue.
      */

@@ -44,11 +44,12 @@ public final class BasicBlock extends Module implements ConvBnPairs {
     }
 
     /**
-     * Eval without gradients: conv1 with bn1 and ReLU in its epilogue, the shortcut's conv with its
-     * BatchNorm in its own, and conv2 with bn2, the residual add and the last ReLU in its epilogue.
+     * Eval without gradients: the shortcut's conv with its BatchNorm in its epilogue, then conv1
+     * with bn1 and ReLU in its epilogue and conv2 with bn2, the residual add and the last ReLU in
+     * its own, as one pair ({@link FusedConv#forwardPair}: at stride 1 each image goes through
+     * both convolutions before the next, and conv1's output is never a tensor).
      */
     private Tensor fusedForward(Tensor x) {
-        Tensor h = FusedConv.forward(child("conv1"), child("bn1"), x, null, true);
         Tensor shortcut = x;
         if (hasDownsample()) {
             Module d = child("downsample");
@@ -56,7 +57,7 @@ public final class BasicBlock extends Module implements ConvBnPairs {
                     ? FusedConv.forward(s.child("0"), s.child("1"), x, null, false)
                     : d.forward(x);
         }
-        return FusedConv.forward(child("conv2"), child("bn2"), h, shortcut, true);
+        return FusedConv.forwardPair(child("conv1"), child("bn1"), true, child("conv2"), child("bn2"), x, shortcut, true);
     }
 
     /** conv1 → bn1 and conv2 → bn2; the shortcut's conv → BN is a Sequential, whose order says it. */

@@ -125,6 +125,34 @@ class FusedConvTest {
         assertThat(actual).as("the no-grad output is not the separate ops' bit for bit").isNotEqualTo(expected);
     }
 
+    /**
+     * A BasicBlock's two convolutions as one pair ({@link FusedConv#forwardPair}) are bit for bit
+     * the two fused convolutions one after the other, at stride 1 (where the pair runs each image
+     * through both) and at stride 2 (where it falls back); with grad mode on, the separate ops.
+     */
+    @Test
+    void aPairIsTheTwoFusedConvolutions() {
+        for (int stride : new int[] {1, 2}) {
+            Random rng = new Random(7 + stride);
+            BasicBlock block = new BasicBlock(3, 6, stride, rng); // prepare() runs it on 3-channel inputs
+            InferenceFusionTest.prepare(block);
+            Module conv1 = block.child("conv1"), bn1 = block.child("bn1"), conv2 = block.child("conv2"), bn2 = block.child("bn2");
+            Tensor x = Tensor.randn(9, 3, 3, 16, 16);
+            int out = 16 / stride;
+            Tensor residual = Tensor.randn(10, 3, 6, out, out);
+            try (GradMode.Scope s = GradMode.noGrad()) {
+                Tensor h = FusedConv.forward(conv1, bn1, x, null, true);
+                float[] expected = FusedConv.forward(conv2, bn2, h, residual, true).toArray();
+                float[] pair = FusedConv.forwardPair(conv1, bn1, true, conv2, bn2, x, residual, true).toArray();
+                assertThat(pair).as("stride %d", stride).containsExactly(expected);
+            }
+            Tensor separate = bn2.forward(conv2.forward(bn1.forward(conv1.forward(x)).relu())).add(residual).relu();
+            Tensor withGrad = FusedConv.forwardPair(conv1, bn1, true, conv2, bn2, x, residual, true);
+            assertThat(withGrad.toArray()).as("grad mode on, stride %d", stride).containsExactly(separate.toArray());
+            assertThat(withGrad.requiresGrad()).as("a recorded graph").isTrue();
+        }
+    }
+
     /** In eval mode with grad mode on the block records its graph: gradients reach every conv (the fused op would refuse). */
     @Test
     void gradientsStillFlowInEvalModeWithGradEnabled() {
