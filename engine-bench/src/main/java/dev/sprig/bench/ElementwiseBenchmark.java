@@ -154,4 +154,28 @@ public class ElementwiseBenchmark {
         }
         return out;
     }
+
+    /** A linear layer's epilogue on its [rows, cols] output: bias, then GELU (fc1 of a ViT block); includes copying x into out first. */
+    @Benchmark
+    public float[] linearEpilogueGelu() {
+        System.arraycopy(x, 0, out, 0, length);
+        switch (mode) {
+            case 0 -> Activations.linearEpilogueVector(out, 0, gamma, true, null, 0, rows, cols);
+            case 1 -> Activations.linearEpilogueScalar(out, 0, gamma, true, null, 0, rows, cols);
+            default -> Activations.linearEpilogue(out, 0, gamma, true, null, 0, rows, cols);
+        }
+        return out;
+    }
+
+    /** Bias and residual add (the attention projection and fc2 of a ViT block); includes copying x into out first. */
+    @Benchmark
+    public float[] linearEpilogueResidual() {
+        System.arraycopy(x, 0, out, 0, length);
+        switch (mode) {
+            case 0 -> Activations.linearEpilogueVector(out, 0, gamma, false, y, 0, rows, cols);
+            case 1 -> Activations.linearEpilogueScalar(out, 0, gamma, false, y, 0, rows, cols);
+            default -> Activations.linearEpilogue(out, 0, gamma, false, y, 0, rows, cols);
+        }
+        return out;
+    }
 }

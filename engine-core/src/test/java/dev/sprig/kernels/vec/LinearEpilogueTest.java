@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.sprig.kernels.KernelConfig;
+import dev.sprig.kernels.Parallel;
 import java.util.Arrays;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
@@ -54,6 +55,36 @@ class LinearEpilogueTest {
                     assertThat(vector[1]).isEqualTo(y[1]);
                 }
             }
+        }
+    }
+
+    /**
+     * Rows split over 1-3 threads (each chunk one span of whole vectors across row boundaries) give
+     * the scalar twin's bits, and nothing past the block is written.
+     */
+    @Test
+    void spansAcrossRowsMatchTheTwinOnEveryThreadCount() {
+        SplittableRandom rnd = new SplittableRandom(71);
+        int before = Parallel.threads();
+        try {
+            for (int cols : new int[] {24, L + 3}) {
+                int rows = 4160; // enough elements to be split over the threads
+                float[] y = VecTestSupport.uniform(rnd, 1, rows * cols + 5, -4, 4);
+                float[] bias = VecTestSupport.uniform(rnd, 0, cols, -1, 1);
+                float[] res = VecTestSupport.uniform(rnd, 0, rows * cols, -1, 1);
+                float[] want = y.clone();
+                Activations.linearEpilogueScalar(want, 1, bias, true, res, 0, rows, cols);
+                for (int threads = 1; threads <= 3; threads++) {
+                    Parallel.setThreads(threads);
+                    float[] got = y.clone();
+                    Activations.linearEpilogue(got, 1, bias, true, res, 0, rows, cols);
+                    assertThat(got).as("%d columns on %d threads", cols, threads).containsExactly(want);
+                    assertThat(Arrays.copyOfRange(got, 1 + rows * cols, got.length)).as("past the block")
+                            .containsExactly(Arrays.copyOfRange(y, 1 + rows * cols, y.length));
+                }
+            }
+        } finally {
+            Parallel.setThreads(before);
         }
     }
 
