@@ -4,7 +4,8 @@ import dev.sprig.kernels.vec.VecMath;
 
 /**
  * The scalar twin of {@link Attention}: for each batch item, head and query row, the scores
- * {@code s_j = (Σ_c q_c·k_jc)·scale}, {@code e_j = exp(s_j − max s)}, and the output
+ * {@code s_j = (Σ_c q_c·k_jc)·scale}, {@code e_j = exp(s_j − max s)} (by
+ * {@link VecMath#expNonPositive}, which is 0 where e^x is below 2^-126), and the output
  * {@code o_c = (Σ_j e_j·v_jc) / Σ_j e_j}, accumulated with {@code Math.fma} in the same order as
  * the vector kernel's lanes; only the sum of the {@code e_j} is added in a different order there.
  */
@@ -35,7 +36,7 @@ public final class AttentionReference {
                     }
                     float sum = 0f;
                     for (int j = 0; j < t; j++) {
-                        e[j] = VecMath.exp(e[j] - max);
+                        e[j] = VecMath.expNonPositive(e[j] - max);
                         sum += e[j];
                     }
                     float inv = 1f / sum;

@@ -84,6 +84,45 @@ class VecMathTest {
         assertThat(VecMath.exp(-104f)).isZero();
     }
 
+    /** expNonPositive is exp bit for bit down to 2^-126, 0 below, lanes and scalar alike. */
+    @Test
+    void expNonPositiveIsExpDownToTheSmallestNormalResultAndZeroBelow() {
+        SplittableRandom rnd = new SplittableRandom(64);
+        float flush = -87.33654f;
+        check("expNonPositive", grid(flush, 0, 20000, rnd), VecMath::expNonPositive, VecMath::expNonPositive, Math::exp, 2);
+        check("expNonPositive", grid(-1, 0, 4000, rnd), VecMath::expNonPositive, VecMath::expNonPositive, Math::exp, 2);
+        float[] x = new float[4000 + L];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = i < 4000 ? (float) (flush * (1 - rnd.nextDouble())) : (float) (-110 * rnd.nextDouble());
+        }
+        x[0] = flush;
+        x[1] = Math.nextDown(flush);
+        x[2] = -0f;
+        x[3] = 0f;
+        x[4] = Float.NEGATIVE_INFINITY;
+        x[5] = Float.NaN;
+        x[6] = -1e-30f;
+        float[] lanes = new float[x.length - x.length % L];
+        for (int i = 0; i < lanes.length; i += L) {
+            VecMath.expNonPositive(FloatVector.fromArray(KernelConfig.FLOATS, x, i)).intoArray(lanes, i);
+        }
+        for (int i = 0; i < x.length; i++) {
+            float s = VecMath.expNonPositive(x[i]);
+            float want = x[i] < flush ? 0f : VecMath.exp(x[i]);
+            assertThat(Float.floatToIntBits(s)).as("expNonPositive(%s) = %s, expected %s", x[i], s, want).isEqualTo(Float.floatToIntBits(want));
+            if (i < lanes.length) {
+                assertThat(Float.floatToIntBits(lanes[i])).as("lanes of expNonPositive(%s) = %s, scalar %s", x[i], lanes[i], s)
+                        .isEqualTo(Float.floatToIntBits(s));
+            }
+        }
+        assertThat(VecMath.expNonPositive(flush)).isGreaterThanOrEqualTo(Float.MIN_NORMAL);
+        assertThat(VecMath.expNonPositive(Math.nextDown(flush))).isZero();
+        assertThat(VecMath.exp(Math.nextDown(flush))).isLessThan(Float.MIN_NORMAL);
+        assertThat(VecMath.expNonPositive(Float.NEGATIVE_INFINITY)).isZero();
+        assertThat(VecMath.expNonPositive(Float.NaN)).isNaN();
+        assertThat(VecMath.expNonPositive(3f)).isEqualTo(1f);
+    }
+
     @Test
     void logIsWithinTwoUlpIncludingSubnormalInputs() {
         SplittableRandom rnd = new SplittableRandom(62);
