@@ -1,5 +1,10 @@
 package dev.sprig.kernels.gemm;
 
+import dev.sprig.kernels.KernelConfig;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorShuffle;
+import jdk.incubator.vector.VectorSpecies;
+
 import java.util.Arrays;
 
 /**
@@ -41,12 +46,12 @@ final class Packing {
                 int s1 = s0 + lda;
                 int s2 = s1 + lda;
                 int s3 = s2 + lda;
-                for (int p = 0; p < kc; p++, d += 4) {
-                    dst[d] = a[s0 + p];
-                    dst[d + 1] = a[s1 + p];
-                    dst[d + 2] = a[s2 + p];
-                    dst[d + 3] = a[s3 + p];
+                if (KernelConfig.SCALAR) {
+                    fourRowsScalar(a, s0, s1, s2, s3, kc, dst, d);
+                } else {
+                    fourRowsVector(a, s0, s1, s2, s3, kc, dst, d);
                 }
+                d += 4 * kc;
             } else {
                 // op(A)[i, p] = a[i * lda + p]: each row is contiguous, scattered with stride MR.
                 for (int r = 0; r < rows; r++) {
@@ -62,6 +67,54 @@ final class Packing {
                 }
                 d += kc * mr;
             }
+        }
+    }
+
+    private static final VectorSpecies<Float> S = KernelConfig.FLOATS;
+    private static final int L = S.length();
+    /** Lanes 0..L/2 of two vectors interleaved: {@code [x0 y0 x1 y1 ...]}. */
+    private static final VectorShuffle<Float> ZIP_LO = VectorShuffle.fromOp(S, i -> (i % 2) * L + i / 2);
+    /** Lanes L/2..L of two vectors interleaved. */
+    private static final VectorShuffle<Float> ZIP_HI = VectorShuffle.fromOp(S, i -> (i % 2) * L + L / 2 + i / 2);
+    /** Pairs 0..L/4 of two pair-interleaved vectors interleaved pair by pair: {@code [x0 x1 y0 y1 x2 x3 y2 y3 ...]}. */
+    private static final VectorShuffle<Float> PAIRS_LO = VectorShuffle.fromOp(S, i -> (i % 4 / 2) * L + 2 * (i / 4) + i % 2);
+    /** Pairs L/4..L/2 likewise. */
+    private static final VectorShuffle<Float> PAIRS_HI = VectorShuffle.fromOp(S, i -> (i % 4 / 2) * L + L / 2 + 2 * (i / 4) + i % 2);
+
+    /**
+     * The micro-panel of four rows of a row-major A starting at s0..s3:
+     * {@code dst[d + 4p + r] = a[s_r + p]} for {@code p < kc}. A 4 x L block is read as four
+     * vectors and transposed with two rounds of two-vector shuffles (rows 0|1 and 2|3 interleaved,
+     * then the pairs interleaved), so it is written as four whole vectors; the columns past the
+     * last whole vector are copied by {@link #fourRowsScalar}. A copy: the twins agree bit for bit.
+     * Needs {@code L >= 4}.
+     */
+    static void fourRowsVector(float[] a, int s0, int s1, int s2, int s3, int kc, float[] dst, int d) {
+        int p = 0;
+        for (; p + L <= kc; p += L, d += 4 * L) {
+            FloatVector r0 = FloatVector.fromArray(S, a, s0 + p);
+            FloatVector r1 = FloatVector.fromArray(S, a, s1 + p);
+            FloatVector r2 = FloatVector.fromArray(S, a, s2 + p);
+            FloatVector r3 = FloatVector.fromArray(S, a, s3 + p);
+            FloatVector lo01 = r0.rearrange(ZIP_LO, r1); // p 0..L/2: r0 r1 r0 r1 ...
+            FloatVector hi01 = r0.rearrange(ZIP_HI, r1);
+            FloatVector lo23 = r2.rearrange(ZIP_LO, r3);
+            FloatVector hi23 = r2.rearrange(ZIP_HI, r3);
+            lo01.rearrange(PAIRS_LO, lo23).intoArray(dst, d);         // p 0..L/4: r0 r1 r2 r3 ...
+            lo01.rearrange(PAIRS_HI, lo23).intoArray(dst, d + L);
+            hi01.rearrange(PAIRS_LO, hi23).intoArray(dst, d + 2 * L);
+            hi01.rearrange(PAIRS_HI, hi23).intoArray(dst, d + 3 * L);
+        }
+        fourRowsScalar(a, s0 + p, s1 + p, s2 + p, s3 + p, kc - p, dst, d);
+    }
+
+    /** Scalar twin of {@link #fourRowsVector}. */
+    static void fourRowsScalar(float[] a, int s0, int s1, int s2, int s3, int kc, float[] dst, int d) {
+        for (int p = 0; p < kc; p++, d += 4) {
+            dst[d] = a[s0 + p];
+            dst[d + 1] = a[s1 + p];
+            dst[d + 2] = a[s2 + p];
+            dst[d + 3] = a[s3 + p];
         }
     }
 
