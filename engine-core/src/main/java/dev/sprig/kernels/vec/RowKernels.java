@@ -5,6 +5,7 @@ import dev.sprig.kernels.Parallel;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -23,9 +24,9 @@ public final class RowKernels {
     /**
      * Layer norms over at most this many features take {@link #layerNormNarrow}, L rows at a time.
      * Per element its cost hardly depends on the width; the row kernel's falls as rows widen (its
-     * two lane reductions per row). JMH {@code ElementwiseBenchmark}, 99,840 floats, one thread:
-     * 75 against 136 us at 24 features, 72-75 against 77-83 at 32-40, and the row kernel ahead from
-     * 48 (53 us).
+     * two lane reductions per row). JMH {@code ElementwiseBenchmark}, about 96,000 floats, one
+     * thread: the narrow kernel 49-54 us at 24-40 features (the row kernel 77-136 there), even at
+     * 48 (50 against 53), and the row kernel ahead from 64 (42 against 50; 33 against 56 at 96).
      */
     static final int NARROW_COLS = 40;
     /** Column chunk of the dgamma/dbeta pass: keeps the accumulated slices in L1. */
@@ -439,8 +440,10 @@ public final class RowKernels {
     /**
      * Rows of at most {@link #NARROW_COLS} features, {@code L} rows at a time with one row per
      * lane: the group is gathered column by column into a {@code [cols, L]} scratch, so the means
-     * and variances are lanewise sums with no horizontal reduction, and the result is scattered
-     * back. On a ViT shrunk to 24 features the row-at-a-time kernel spent most of each row in its
+     * and variances are lanewise sums with no horizontal reduction; the result is written as the
+     * group's contiguous vectors of out, each lane's mean and rstd rearranged from its row's lane
+     * (a scatter back, as first written, cost a third of the kernel: 77 against 50 us at 24
+     * features, 99,840 floats). On a ViT shrunk to 24 features the row-at-a-time kernel spent most of each row in its
      * two lane reductions and the latency chain through them. Each lane adds its row's features
      * in order, so a group gives every row exactly what {@link #layerNormRowSequential} gives it
      * alone: rows before the first multiple of L and after the last group take that path, and
@@ -453,6 +456,12 @@ public final class RowKernels {
             rowStarts[i] = i * cols;
         }
         float[] t = new float[cols * L]; // [cols, L]: column c of the group's rows
+        // The group's L rows are cols contiguous vectors of x and of out. Lane l of vector v holds
+        // row (v·L + l) / cols, column (v·L + l) % cols: its mean and rstd are those of the row's
+        // lane rearranged, its gamma and beta those of a copy of gamma and beta repeated L times.
+        VectorShuffle<Float>[] rowOf = rowShuffles(cols);
+        float[] g = gamma == null ? null : repeat(gamma, cols);
+        float[] b = beta == null ? null : repeat(beta, cols);
         int r = r0;
         for (; r < r1 && r % L != 0; r++) {
             layerNormRowSequential(x, xOff, gamma, beta, eps, out, outOff, mean, rstd, r, cols);
@@ -473,15 +482,15 @@ public final class RowKernels {
             }
             FloatVector rs = FloatVector.broadcast(S, 1f).div(sq.div(cols).add(eps).sqrt());
             int ob = outOff + r * cols;
-            for (int c = 0; c < cols; c++) {
-                FloatVector h = FloatVector.fromArray(S, t, c * L).sub(mu).mul(rs);
-                if (gamma != null) {
-                    h = h.mul(gamma[c]);
+            for (int v = 0; v < cols; v++) {
+                FloatVector h = FloatVector.fromArray(S, x, xb + v * L).sub(mu.rearrange(rowOf[v])).mul(rs.rearrange(rowOf[v]));
+                if (g != null) {
+                    h = h.mul(FloatVector.fromArray(S, g, v * L));
                 }
-                if (beta != null) {
-                    h = h.add(beta[c]);
+                if (b != null) {
+                    h = h.add(FloatVector.fromArray(S, b, v * L));
                 }
-                h.intoArray(out, ob + c, rowStarts, 0);
+                h.intoArray(out, ob + v * L);
             }
             if (mean != null) {
                 mu.intoArray(mean, r);
@@ -493,6 +502,26 @@ public final class RowKernels {
         for (; r < r1; r++) {
             layerNormRowSequential(x, xOff, gamma, beta, eps, out, outOff, mean, rstd, r, cols);
         }
+    }
+
+    /** For each of the cols vectors of an L-row group of cols-wide rows, the shuffle taking each lane to its row's lane. */
+    @SuppressWarnings("unchecked")
+    private static VectorShuffle<Float>[] rowShuffles(int cols) {
+        VectorShuffle<Float>[] rowOf = new VectorShuffle[cols];
+        for (int v = 0; v < cols; v++) {
+            int base = v * L;
+            rowOf[v] = VectorShuffle.fromOp(S, l -> (base + l) / cols);
+        }
+        return rowOf;
+    }
+
+    /** {@code p[f] = a[f % cols]} for {@code f < cols·L}: a per-feature vector laid over an L-row group. */
+    private static float[] repeat(float[] a, int cols) {
+        float[] p = new float[cols * L];
+        for (int f = 0; f < p.length; f++) {
+            p[f] = a[f % cols];
+        }
+        return p;
     }
 
     /** One row as one lane of {@link #layerNormNarrow} computes it: sums in feature order, the same operations. */
