@@ -12,6 +12,7 @@ import dev.sprig.tensor.FlopCounter;
 import dev.sprig.tensor.Shape;
 import dev.sprig.tensor.Tensor;
 import java.util.Arrays;
+import java.util.function.Supplier;
 
 /** Convolution and pooling over NCHW tensors, on the kernels of {@code dev.sprig.kernels.conv/pool}. */
 final class ConvOps {
@@ -92,7 +93,8 @@ final class ConvOps {
         String op = "conv2dPairFused";
         InferenceOnly.check(op, new String[] {"x", "w1", "scale1", "shift1", "w2", "scale2", "shift2", "residual"},
                 x, w1, scale1, shift1, w2, scale2, shift2, residual);
-        Conv2dShape s1 = shape(op, x, w1, conv1[0], conv1[0], conv1[1], conv1[1], conv1[2], conv1[2], conv1[3]);
+        Conv2dShape s1 = named(op, "conv1", conv1,
+                () -> shape(op, x, w1, conv1[0], conv1[0], conv1[1], conv1[1], conv1[2], conv1[2], conv1[3]));
         int[] midShape = {s1.n(), s1.outChannels(), s1.outH(), s1.outW()};
         if (w2.dim() != 4 || w2.size(1) * conv2[3] != s1.outChannels()) {
             throw new IllegalArgumentException(op + ": w2 must read the first convolution's " + s1.outChannels()
@@ -100,8 +102,8 @@ final class ConvOps {
                     + " with groups " + conv2[3]);
         }
         int[] ws2 = w2.shape();
-        Conv2dShape s2 = new Conv2dShape(midShape[0], midShape[1], midShape[2], midShape[3], ws2[0], ws2[2], ws2[3],
-                conv2[0], conv2[0], conv2[1], conv2[1], conv2[2], conv2[2], conv2[3]);
+        Conv2dShape s2 = named(op, "conv2", conv2, () -> new Conv2dShape(midShape[0], midShape[1], midShape[2], midShape[3],
+                ws2[0], ws2[2], ws2[3], conv2[0], conv2[0], conv2[1], conv2[1], conv2[2], conv2[2], conv2[3]));
         checkPerChannel(op, "scale1", scale1, s1);
         checkPerChannel(op, "shift1", shift1, s1);
         checkPerChannel(op, "scale2", scale2, s2);
@@ -121,6 +123,16 @@ final class ConvOps {
         Conv2d.forwardPair(s1, xd, w1d, new ConvEpilogue(data(scale1), data(shift1), null, 0, relu1),
                 s2, w2d, new ConvEpilogue(data(scale2), data(shift2), rd, 0, relu2), y);
         return Tensor.fromStorage(y, outShape);
+    }
+
+    /** The shape {@code make} builds, or its error prefixed with which convolution of the pair and its settings. */
+    private static Conv2dShape named(String op, String which, int[] conv, Supplier<Conv2dShape> make) {
+        try {
+            return make.get();
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(op + ": " + which + " {stride, padding, dilation, groups} = " + Arrays.toString(conv)
+                    + ": " + e.getMessage(), e);
+        }
     }
 
     private static float[] data(Tensor t) {

@@ -30,4 +30,17 @@ class KernelConfigTest {
         assertThatThrownBy(() -> KernelConfig.flag(PROPERTY, true))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("-Dsprig.test.flag=0").hasMessageContaining("true or false");
     }
+
+    /**
+     * A suite run for another vector width (engine-core's {@code narrow-vectors} execution sets
+     * {@code -XX:MaxVectorSize=16} and {@code sprig.test.expectLanes=4}) really runs at that width.
+     */
+    @Test
+    void theSpeciesHasTheLanesTheRunExpects() {
+        String expected = System.getProperty("sprig.test.expectLanes");
+        assertThat(KernelConfig.FLOATS.length()).as("float lanes").isGreaterThanOrEqualTo(1);
+        if (expected != null) {
+            assertThat(KernelConfig.FLOATS.length()).as("float lanes under -Dsprig.test.expectLanes").isEqualTo(Integer.parseInt(expected));
+        }
+    }
 }

@@ -187,6 +187,15 @@ class ConvFusedOpTest {
                     Tensor.zeros(N, OUT, 5, 5), true, same))
                     .isInstanceOf(IllegalArgumentException.class)
                     .hasMessageContaining("residual must have the output's shape [2, 7, 9, 9], got [2, 7, 5, 5]");
+            assertThatThrownBy(() -> Functional.conv2dPairFused(x, w1, null, null, true, same, w2, null, null, null, true,
+                    new int[] {0, 1, 1, 1}))
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("conv2dPairFused: conv2 {stride, padding, dilation, groups} = [0, 1, 1, 1]")
+                    .hasMessageContaining("stride");
+            assertThatThrownBy(() -> Functional.conv2dPairFused(x, w1, null, null, true, new int[] {1, -1, 1, 1}, w2, null, null,
+                    null, true, same))
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("conv2dPairFused: conv1 {stride, padding, dilation, groups} = [1, -1, 1, 1]");
             assertThatThrownBy(() -> Functional.conv2dPairFused(x, w1, null, null, true, new int[] {1, 1}, w2, null, null, null, true, same))
                     .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("conv1 must be {stride, padding, dilation, groups}, got [1, 1]");
         }

@@ -190,16 +190,17 @@ public final class Conv2d {
         }
         DirectConv2d.Plan p1 = DirectConv2d.plan(s1, w1, 0);
         DirectConv2d.Plan p2 = DirectConv2d.plan(s2, w2, 0);
+        float[] interior = ConvEpilogue.interior(s1.w(), s1.w() + 2 * s1.padW());
         int t = Parallel.threads();
         if (t > 1 && s1.n() >= t) {
             Parallel.forRange(s1.n(), (from, to) -> {
                 for (int i = from; i < to; i++) {
-                    DirectConv2d.forwardPairImage(s1, p1, e1, s2, p2, e2, i, x, 0, y, 0, 1);
+                    DirectConv2d.forwardPairImage(s1, p1, e1, s2, p2, e2, interior, i, x, 0, y, 0, 1);
                 }
             });
         } else {
             for (int i = 0; i < s1.n(); i++) {
-                DirectConv2d.forwardPairImage(s1, p1, e1, s2, p2, e2, i, x, 0, y, 0, t);
+                DirectConv2d.forwardPairImage(s1, p1, e1, s2, p2, e2, interior, i, x, 0, y, 0, t);
             }
         }
     }

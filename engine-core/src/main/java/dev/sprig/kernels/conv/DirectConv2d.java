@@ -186,10 +186,11 @@ final class DirectConv2d {
      * {@link #pad} would have copied from s1's output, so y is bit for bit s1 then s2 through
      * {@link #forwardImage}, while s1's output is never written whole, zeroed or padded again.
      *
-     * @param e1 s1's epilogue, without a residual
+     * @param e1       s1's epilogue, without a residual
+     * @param interior {@link ConvEpilogue#interior}{@code (s1.w, s1.w + 2·s1.padW)}, shared by the batch
      */
     static void forwardPairImage(Conv2dShape s1, Plan p1, ConvEpilogue e1, Conv2dShape s2, Plan p2, ConvEpilogue e2,
-                                 int i, float[] x, int xOff, float[] y, int yOff, int threads) {
+                                 float[] interior, int i, float[] x, int xOff, float[] y, int yOff, int threads) {
         int h = s1.h(), w = s1.w(), ph = s1.padH(), pw = s1.padW();
         int wp = w + 2 * pw;
         int plane = (h + 2 * ph) * wp;
@@ -204,7 +205,6 @@ final class DirectConv2d {
         float[] mid = Scratch.get(Scratch.MID, m * plane + ldo2 - q2); // s2's padded input, slack for its overrun
         pad(x, xOff + i * c1 * h * w, c1, h, w, ph, pw, pad);
         IndirectGemm.gemm(p1.weights()[0], q1, pad, 0, p1.offsets(), out, 0, ldo1, true, threads);
-        float[] interior = ConvEpilogue.interior(w, wp);
         for (int c = 0; c < m; c++) {
             ConvEpilogue.padded(out, c * ldo1, e1.scaleAt(c), e1.shiftAt(c), e1.relu(), interior, mid, c * plane, h, w, ph, pw);
         }

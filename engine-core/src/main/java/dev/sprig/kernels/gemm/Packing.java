@@ -46,7 +46,7 @@ final class Packing {
                 int s1 = s0 + lda;
                 int s2 = s1 + lda;
                 int s3 = s2 + lda;
-                if (KernelConfig.SCALAR) {
+                if (KernelConfig.SCALAR || L < 4) { // the transpose needs quarters of a vector
                     fourRowsScalar(a, s0, s1, s2, s3, kc, dst, d);
                 } else {
                     fourRowsVector(a, s0, s1, s2, s3, kc, dst, d);
@@ -87,7 +87,7 @@ final class Packing {
      * vectors and transposed with two rounds of two-vector shuffles (rows 0|1 and 2|3 interleaved,
      * then the pairs interleaved), so it is written as four whole vectors; the columns past the
      * last whole vector are copied by {@link #fourRowsScalar}. A copy: the twins agree bit for bit.
-     * Needs {@code L >= 4}.
+     * Needs {@code L >= 4}: packA takes the scalar twin below that.
      */
     static void fourRowsVector(float[] a, int s0, int s1, int s2, int s3, int kc, float[] dst, int d) {
         int p = 0;

@@ -62,6 +62,7 @@ class ConvPairTest {
         return firsts.stream().flatMap(s1 -> Stream.of(
                 next(s1, s1.outChannels() + 3, 3, 1, 1, 1, 1),
                 next(s1, 8, s1.kh(), 1, s1.padH(), s1.dilationH(), 1), // padded as s1
+                next(s1, 5, 3, 1, s1.padH(), 1, 1),                    // padded as s1, another kernel: its output differs in size
                 next(s1, 4, 3, 2, 1, 1, 1),                            // second conv strided: falls back
                 next(s1, 6, 1, 1, 0, 1, 1))                            // second conv 1x1: falls back
                 .map(s2 -> new Pair(s1, s2, DirectConv2d.pairs(s1, s2))));
@@ -99,6 +100,28 @@ class ConvPairTest {
                 assertArrayEquals(expected, y, p + " on " + threads + " threads, relu " + es[0].relu());
             }
         }
+    }
+
+    /** The identity shortcut of a BasicBlock: the second convolution adds the pair's own input x as its residual. */
+    @Test
+    void theResidualMayBeTheInput() {
+        Conv2dShape s1 = conv(2, 8, 16, 16, 8, 3, 1, 1, 1, 1);
+        Conv2dShape s2 = next(s1, 8, 3, 1, 1, 1, 1);
+        assertThat(DirectConv2d.pairs(s1, s2)).isTrue();
+        float[] x = Conv2dTest.random(s1.inputSize(), 40);
+        float[] w1 = Conv2dTest.random(s1.weightSize(), 41);
+        float[] w2 = Conv2dTest.random(s2.weightSize(), 42);
+        ConvEpilogue e1 = ConvEpilogue.affine(Conv2dTest.random(8, 43), Conv2dTest.random(8, 44), true);
+        ConvEpilogue e2 = new ConvEpilogue(Conv2dTest.random(8, 45), Conv2dTest.random(8, 46), x, 0, true);
+        float[] h = new float[s1.outputSize()];
+        float[] expected = new float[s2.outputSize()];
+        Conv2d.forwardFused(s1, x, w1, e1, h);
+        Conv2d.forwardFused(s2, h, w2, e2, expected);
+        float[] before = x.clone();
+        float[] y = new float[s2.outputSize()];
+        Conv2d.forwardPair(s1, x, w1, e1, s2, w2, e2, y);
+        assertArrayEquals(expected, y);
+        assertArrayEquals(before, x, "x is only read");
     }
 
     /** Junk in the padded-width accumulator (NaN, infinities) never reaches the border, which must be exact zeros. */

@@ -103,7 +103,8 @@ class IndirectGemmTest {
         IndirectGemm.PackedA packed = IndirectGemm.pack(4, 2, a, 0, 2);
         int n = 5;
         int ldc = IndirectGemm.overrunColumns(n);
-        assertThatThrownBy(() -> IndirectGemm.gemm(packed, n, new float[10], 0, new int[] {0, 1}, new float[4 * ldc], 0, ldc,
+        // B must hold row offset 1 plus ldc columns; ldc floats are one short at every vector length.
+        assertThatThrownBy(() -> IndirectGemm.gemm(packed, n, new float[ldc], 0, new int[] {0, 1}, new float[4 * ldc], 0, ldc,
                 true, 1)).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("with overrun");
         assertThatThrownBy(() -> IndirectGemm.gemm(packed, n, new float[ldc + 1], 0, new int[] {0, 1}, new float[4 * n], 0, n,
                 true, 1)).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("C with overrun");

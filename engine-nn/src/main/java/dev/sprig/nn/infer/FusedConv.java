@@ -13,7 +13,8 @@ import dev.sprig.tensor.Tensor;
  * whose epilogue does the norm, the add and the ReLU as it writes the output
  * ({@link Functional#conv2dFused}). A shrunk network's BatchNorm, ReLU and add passes cost per
  * channel and not per multiply-add, so unfused they eat much of what pruning saves; fused, a
- * ResNet BasicBlock is two conv calls instead of conv, BN, ReLU, conv, BN, add, ReLU.
+ * ResNet BasicBlock is one pair of conv calls ({@link #forwardPair}) instead of conv, BN, ReLU,
+ * conv, BN, add, ReLU.
  *
  * <p>Models call {@link FusedInference#applies} to choose: the fused path only runs in eval mode
  * without gradients (and not under {@code -Dsprig.infer.fuse=false}); in training or with grad mode
