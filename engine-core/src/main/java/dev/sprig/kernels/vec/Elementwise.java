@@ -2,7 +2,6 @@ package dev.sprig.kernels.vec;
 
 import dev.sprig.kernels.KernelConfig;
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -523,22 +522,41 @@ public final class Elementwise {
     }
 
     /**
-     * Rows {@code [r0, r1)} of {@link #addRowVector}, arguments already checked. The partial last
-     * vector of each row is a masked load and store: a bias of a pruned width (24, 48...) leaves
-     * half a vector per row, which as a scalar tail cost as much as the rest of the row.
+     * Rows {@code [r0, r1)} of {@link #addRowVector}, arguments already checked. A width that is
+     * not whole vectors (a pruned 24 or 72) would leave a partial vector on every row: then the
+     * rows, contiguous in x and out, are one span of whole vectors, v read from a copy repeated
+     * past its end at the span's column, and only the span's last partial vector is scalar. No
+     * masked loads or stores: C2 has compiled those to their slow fallback in some JVM starts
+     * (the linear epilogue's masked tail ran 4.5x slow that way).
      */
     private static void addRowVectorRows(float[] x, int xOff, float[] v, int vOff, float[] out, int outOff, int r0, int r1, int cols) {
-        int bound = S.loopBound(cols);
-        VectorMask<Float> tail = S.indexInRange(bound, cols);
-        for (int r = r0; r < r1; r++) {
-            int xo = xOff + r * cols;
-            int oo = outOff + r * cols;
-            for (int i = 0; i < bound; i += L) {
-                FloatVector.fromArray(S, x, xo + i).add(FloatVector.fromArray(S, v, vOff + i)).intoArray(out, oo + i);
+        if (cols % L == 0) {
+            for (int r = r0; r < r1; r++) {
+                int xo = xOff + r * cols;
+                int oo = outOff + r * cols;
+                for (int i = 0; i < cols; i += L) {
+                    FloatVector.fromArray(S, x, xo + i).add(FloatVector.fromArray(S, v, vOff + i)).intoArray(out, oo + i);
+                }
             }
-            if (bound < cols) {
-                FloatVector.fromArray(S, x, xo + bound, tail).add(FloatVector.fromArray(S, v, vOff + bound, tail)).intoArray(out, oo + bound, tail);
+            return;
+        }
+        float[] repeated = new float[cols + L]; // v[c % cols]
+        for (int c = 0; c < repeated.length; c += cols) {
+            System.arraycopy(v, vOff, repeated, c, Math.min(cols, repeated.length - c));
+        }
+        int n = (r1 - r0) * cols;
+        int xo = xOff + r0 * cols;
+        int oo = outOff + r0 * cols;
+        int j = 0;
+        for (int col = 0; j + L <= n; j += L) { // col = j % cols
+            FloatVector.fromArray(S, x, xo + j).add(FloatVector.fromArray(S, repeated, col)).intoArray(out, oo + j);
+            col += L;
+            while (col >= cols) {
+                col -= cols;
             }
+        }
+        for (; j < n; j++) {
+            out[oo + j] = x[xo + j] + v[vOff + j % cols];
         }
     }
 

@@ -171,7 +171,7 @@ class ElementwiseTest {
         void run(float[] x, int xOff, float[] v, int vOff, float[] out, int outOff, int rows, int cols);
     }
 
-    static final int[][] SHAPES = {{0, 5}, {3, 0}, {1, 1}, {3, 17}, {5, 33}, {7, 97}, {2, 16}, {4, 1000}};
+    static final int[][] SHAPES = {{0, 5}, {3, 0}, {1, 1}, {3, 17}, {5, 33}, {7, 97}, {2, 16}, {4, 1000}, {4160, 24}}; // the last split over threads
 
     @Test
     void rowVectorBroadcastsMatchTheFormula() {
