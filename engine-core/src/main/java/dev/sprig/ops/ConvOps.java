@@ -75,9 +75,9 @@ final class ConvOps {
         }
         float[] xd = x.detach().contiguous().rowMajorData();      // [n, inC, h, w]
         float[] wd = weight.detach().contiguous().rowMajorData(); // [outC, inC/groups, kh, kw]
-        float[] sc = scale == null ? null : scale.detach().contiguous().rowMajorData();       // [outC]
-        float[] sh = shift == null ? null : shift.detach().contiguous().rowMajorData();       // [outC]
-        float[] rd = residual == null ? null : residual.detach().contiguous().rowMajorData(); // [n, outC, outH, outW]
+        float[] sc = data(scale);    // [outC]
+        float[] sh = data(shift);    // [outC]
+        float[] rd = data(residual); // [n, outC, outH, outW]
         float[] y = new float[s.outputSize()];                    // [n, outC, outH, outW]
         FlopCounter.add((long) s.outputSize() * (s.inChannels() / groups) * s.kh() * s.kw());
         Conv2d.forwardFused(s, xd, wd, new ConvEpilogue(sc, sh, rd, 0, relu), y);
@@ -116,7 +116,7 @@ final class ConvOps {
         float[] xd = x.detach().contiguous().rowMajorData();    // [n, inC, h, w]
         float[] w1d = w1.detach().contiguous().rowMajorData();  // [midC, inC/groups, kh, kw]
         float[] w2d = w2.detach().contiguous().rowMajorData();  // [outC, midC/groups, kh, kw]
-        float[] rd = residual == null ? null : residual.detach().contiguous().rowMajorData(); // [n, outC, outH, outW]
+        float[] rd = data(residual);                            // [n, outC, outH, outW]
         float[] y = new float[s2.outputSize()];                 // [n, outC, outH, outW]
         FlopCounter.add((long) s1.outputSize() * (s1.inChannels() / s1.groups()) * s1.kh() * s1.kw()
                 + (long) s2.outputSize() * (s2.inChannels() / s2.groups()) * s2.kh() * s2.kw());
@@ -135,6 +135,7 @@ final class ConvOps {
         }
     }
 
+    /** A tensor's row-major floats, or null for null. */
     private static float[] data(Tensor t) {
         return t == null ? null : t.detach().contiguous().rowMajorData();
     }

@@ -205,7 +205,7 @@ public record ConvEpilogue(float[] scale, float[] shift, float[] residual, int r
     }
 
     /**
-     * The column pattern {@link #padded} takes for rows of {@code w} values on a padded width
+     * The column pattern {@link #paddedVector} takes for rows of {@code w} values on a padded width
      * {@code wp}: {@code [wp + L]} floats, 1 where {@code c % wp < w} (a column of the interior), else 0.
      */
     static float[] interior(int w, int wp) {
@@ -224,19 +224,11 @@ public record ConvEpilogue(float[] scale, float[] shift, float[] residual, int r
      * {@link DirectConv2d#pad} gives. acc's rows are on the padded width (the direct path's
      * output), so in the flat index {@code j = r·wp + c} acc and the interior line up and this is
      * one span, whose columns {@code c >= w} (acc's junk) become the border's zeros.
-     * {@code interior} is {@link #interior}{@code (w, wp)}. Unchecked, like {@link #rows}; the
-     * scalar twin under {@link KernelConfig#SCALAR}.
+     * {@code interior} is {@link #interior}{@code (w, wp)}. Unchecked, like {@link #rows}. There
+     * is no dispatching entry: under {@link KernelConfig#SCALAR} the pair runs as two plain
+     * convolutions and never gets here, so {@link #paddedScalar} is the twin the tests hold it to.
+     * Whole vectors with the junk columns blended to 0 (no masked memory access), then a scalar tail.
      */
-    static void padded(float[] acc, int accOff, float scale, float shift, boolean relu, float[] interior,
-                       float[] dst, int dOff, int h, int w, int ph, int pw) {
-        if (KernelConfig.SCALAR) {
-            paddedScalar(acc, accOff, scale, shift, relu, dst, dOff, h, w, ph, pw);
-        } else {
-            paddedVector(acc, accOff, scale, shift, relu, interior, dst, dOff, h, w, ph, pw);
-        }
-    }
-
-    /** Vector path of {@link #padded}: whole vectors with the junk columns blended to 0 (no masked memory access), then a scalar tail. */
     static void paddedVector(float[] acc, int accOff, float scale, float shift, boolean relu, float[] interior,
                              float[] dst, int dOff, int h, int w, int ph, int pw) {
         int wp = w + 2 * pw;
@@ -263,7 +255,7 @@ public record ConvEpilogue(float[] scale, float[] shift, float[] residual, int r
         Arrays.fill(dst, d + q, end, 0f);
     }
 
-    /** Scalar twin of {@link #padded}, plane cell by plane cell. */
+    /** Scalar twin of {@link #paddedVector}, plane cell by plane cell. */
     static void paddedScalar(float[] acc, int accOff, float scale, float shift, boolean relu,
                              float[] dst, int dOff, int h, int w, int ph, int pw) {
         int wp = w + 2 * pw;

@@ -181,7 +181,7 @@ final class DirectConv2d {
 
     /**
      * Image {@code i} through two convolutions that {@link #pairs}: s1's GEMM output goes through
-     * {@code e1} straight into s2's zero-padded input planes ({@link ConvEpilogue#padded}), which
+     * {@code e1} straight into s2's zero-padded input planes ({@link ConvEpilogue#paddedVector}), which
      * s2's GEMM reads; s2's output gets {@code e2} on its way into y. s2 reads the values
      * {@link #pad} would have copied from s1's output, so y is bit for bit s1 then s2 through
      * {@link #forwardImage}, while s1's output is never written whole, zeroed or padded again.
@@ -206,7 +206,7 @@ final class DirectConv2d {
         pad(x, xOff + i * c1 * h * w, c1, h, w, ph, pw, pad);
         IndirectGemm.gemm(p1.weights()[0], q1, pad, 0, p1.offsets(), out, 0, ldo1, true, threads);
         for (int c = 0; c < m; c++) {
-            ConvEpilogue.padded(out, c * ldo1, e1.scaleAt(c), e1.shiftAt(c), e1.relu(), interior, mid, c * plane, h, w, ph, pw);
+            ConvEpilogue.paddedVector(out, c * ldo1, e1.scaleAt(c), e1.shiftAt(c), e1.relu(), interior, mid, c * plane, h, w, ph, pw);
         }
         gemmInto(s2, p2, 0, i, mid, 0, true, out, ldo2, null, 0, e2, y, yOff, threads);
     }

@@ -327,13 +327,7 @@ public final class Activations {
      */
     private static void linearEpilogueRowsVector(float[] y, int yOff, float[] bias, boolean gelu, float[] res, int resOff, int r0, int r1,
                                                  int cols) {
-        float[] repeated = null;
-        if (bias != null) {
-            repeated = new float[cols + L];
-            for (int c = 0; c < repeated.length; c++) {
-                repeated[c] = bias[c % cols];
-            }
-        }
+        float[] repeated = bias == null ? null : Elementwise.repeat(bias, 0, cols, cols + L);
         int n = (r1 - r0) * cols;
         int yo = yOff + r0 * cols;
         int ro = resOff + r0 * cols;

@@ -540,10 +540,7 @@ public final class Elementwise {
             }
             return;
         }
-        float[] repeated = new float[cols + L]; // v[c % cols]
-        for (int c = 0; c < repeated.length; c += cols) {
-            System.arraycopy(v, vOff, repeated, c, Math.min(cols, repeated.length - c));
-        }
+        float[] repeated = repeat(v, vOff, cols, cols + L);
         int n = (r1 - r0) * cols;
         int xo = xOff + r0 * cols;
         int oo = outOff + r0 * cols;
@@ -558,6 +555,19 @@ public final class Elementwise {
         for (; j < n; j++) {
             out[oo + j] = x[xo + j] + v[vOff + j % cols];
         }
+    }
+
+    /**
+     * {@code p[f] = v[vOff + f % cols]} for {@code f < length}: a per-column vector laid end to end,
+     * so that a span of contiguous rows can read it at any column in whole vectors (the bias adds
+     * here and in {@link Activations#linearEpilogue}, gamma and beta in the narrow layer norm).
+     */
+    static float[] repeat(float[] v, int vOff, int cols, int length) {
+        float[] p = new float[length];
+        for (int c = 0; c < length; c += cols) {
+            System.arraycopy(v, vOff, p, c, Math.min(cols, length - c));
+        }
+        return p;
     }
 
     /** Scalar twin of {@link #addRowVector}. */

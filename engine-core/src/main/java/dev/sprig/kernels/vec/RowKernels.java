@@ -460,8 +460,8 @@ public final class RowKernels {
         // row (v·L + l) / cols, column (v·L + l) % cols: its mean and rstd are those of the row's
         // lane rearranged, its gamma and beta those of a copy of gamma and beta repeated L times.
         VectorShuffle<Float>[] rowOf = rowShuffles(cols);
-        float[] g = gamma == null ? null : repeat(gamma, cols);
-        float[] b = beta == null ? null : repeat(beta, cols);
+        float[] g = gamma == null ? null : Elementwise.repeat(gamma, 0, cols, cols * L);
+        float[] b = beta == null ? null : Elementwise.repeat(beta, 0, cols, cols * L);
         int r = r0;
         for (; r < r1 && r % L != 0; r++) {
             layerNormRowSequential(x, xOff, gamma, beta, eps, out, outOff, mean, rstd, r, cols);
@@ -528,15 +528,6 @@ public final class RowKernels {
             ROW_SHUFFLES[cols] = cached;
         }
         return cached.rowOf();
-    }
-
-    /** {@code p[f] = a[f % cols]} for {@code f < cols·L}: a per-feature vector laid over an L-row group. */
-    private static float[] repeat(float[] a, int cols) {
-        float[] p = new float[cols * L];
-        for (int r = 0; r < L; r++) {
-            System.arraycopy(a, 0, p, r * cols, cols);
-        }
-        return p;
     }
 
     /** One row as one lane of {@link #layerNormNarrow} computes it: sums in feature order, the same operations. */

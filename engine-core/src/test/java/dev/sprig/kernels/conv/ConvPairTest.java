@@ -18,7 +18,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 /**
  * {@link Conv2d#forwardPair}: two convolutions in a row are bit for bit two
  * {@link Conv2d#forwardFused} calls through a temporary, on the shapes that run through the padded
- * buffer ({@link DirectConv2d#pairs}) and on those that fall back; and {@link ConvEpilogue#padded},
+ * buffer ({@link DirectConv2d#pairs}) and on those that fall back; and {@link ConvEpilogue#paddedVector},
  * the piece that writes the first convolution's output as the second's padded input, agrees with
  * its scalar twin and with the epilogue followed by {@link DirectConv2d#pad}.
  */
