@@ -77,8 +77,9 @@ class AttentionTest {
         double[] want = oracle(batch, t, heads, hd, qkv, stride, 0, width, 2 * width);
         for (int i = 0; i < want.length; i++) {
             assertThat((double) slow[i]).as("scalar twin, element %d", i).isCloseTo(want[i], org.assertj.core.data.Offset.offset(2e-5));
-            // The twins share every fma chain; only the softmax denominator is summed in another order.
-            assertThat(Math.abs(fast[i] - slow[i])).as("vector vs scalar, element %d", i).isLessThanOrEqualTo(1e-6f * Math.max(1f, Math.abs(slow[i])));
+            // Each vector lane runs the scalar twin's chains for its query row in the same order.
+            assertThat(Float.floatToIntBits(fast[i])).as("vector %s vs scalar %s, element %d", fast[i], slow[i], i)
+                    .isEqualTo(Float.floatToIntBits(slow[i]));
         }
     }
 
@@ -109,10 +110,77 @@ class AttentionTest {
             } else if (Float.isInfinite(slow[i])) {
                 assertThat(fast[i]).as("element %d", i).isEqualTo(slow[i]);
             } else {
-                assertThat(Math.abs(fast[i] - slow[i])).as("element %d", i).isLessThanOrEqualTo(1e-6f * Math.max(1f, Math.abs(slow[i])));
+                assertThat(Float.floatToIntBits(fast[i])).as("element %d: vector %s, scalar %s", i, fast[i], slow[i])
+                        .isEqualTo(Float.floatToIntBits(slow[i]));
             }
         }
         assertThat(nans).as("NaN outputs").isPositive();
+    }
+
+    /**
+     * Bit for bit against the scalar twin over token counts around the vector lengths and the kernel's
+     * 5-vector query blocks (4, 8 and 16 lanes: 20, 40 and 80 rows), head dims that are and are not
+     * whole vectors, q, k, v and o in separate arrays at offsets with strides wider than the heads.
+     */
+    @ParameterizedTest(name = "batch {0}, tokens {1}, heads {2}, headDim {3}")
+    @CsvSource({"1, 1, 1, 1", "1, 2, 1, 3", "2, 4, 1, 4", "1, 5, 2, 8", "1, 7, 1, 5", "1, 8, 1, 16", "1, 9, 1, 17", "1, 15, 2, 12",
+            "1, 16, 1, 32", "1, 17, 1, 32", "1, 21, 1, 8", "2, 33, 1, 32", "1, 41, 1, 24", "1, 63, 1, 32", "1, 64, 2, 32",
+            "2, 65, 3, 32", "1, 65, 1, 40", "1, 79, 1, 32", "1, 80, 1, 16", "1, 81, 1, 32", "1, 97, 2, 20", "1, 161, 1, 32",
+            "1, 200, 1, 64"})
+    void vectorKernelMatchesTheScalarTwinBitForBit(int batch, int t, int heads, int hd) {
+        int width = heads * hd;
+        int stride = width + 3;
+        float[] q = random(t * 31L + hd, 2 + batch * t * stride);
+        float[] k = random(t * 37L + hd, 5 + batch * t * stride);
+        float[] v = random(t * 41L + hd, 1 + batch * t * stride);
+        for (int i = 0; i < q.length; i++) {
+            q[i] *= 3f; // sharper softmax rows: some e flush to 0
+        }
+        float[] fast = new float[4 + batch * t * stride];
+        float[] slow = new float[4 + batch * t * stride];
+        float scale = (float) (1 / Math.sqrt(hd));
+        Attention.forward(batch, t, heads, hd, scale, q, 2, stride, k, 5, stride, v, 1, stride, fast, 4, stride);
+        AttentionReference.forward(batch, t, heads, hd, scale, q, 2, stride, k, 5, stride, v, 1, stride, slow, 4, stride);
+        for (int i = 0; i < fast.length; i++) {
+            assertThat(Float.floatToIntBits(fast[i])).as("element %d: vector %s, scalar %s", i, fast[i], slow[i])
+                    .isEqualTo(Float.floatToIntBits(slow[i]));
+        }
+    }
+
+    /**
+     * Rows whose scores span more than exp's range (e below 2^-126 is flushed to 0, the same in both twins), a row
+     * of -inf scores (all NaN), a +inf score (NaN through inf − inf), ±0 scores: bit for bit against the scalar twin.
+     */
+    @Test
+    void extremeScoresMatchTheScalarTwinBitForBit() {
+        int t = 37;
+        int hd = 4;
+        float[] q = random(11, t * hd);
+        float[] k = random(12, t * hd);
+        float[] v = random(13, t * hd);
+        for (int j = 0; j < t; j++) {
+            k[j * hd] = j * 25f - 400f;  // query rows with a large q[0]: scores 100s apart
+        }
+        for (int c = 0; c < hd; c++) {
+            q[3 * hd + c] = 0f;          // row 3: every score 0 but key 4's (0·inf: NaN)
+            q[5 * hd + c] = c == 0 ? 1e6f : c == 2 ? -1f : 0f; // row 5: key 36 alone survives, key 4 scores -inf
+        }
+        v[36 * hd] = 0f; // row 5, column 0 is exactly 0 only if every other e is exactly 0 (flushed, not 2^-126)
+        q[7 * hd + 1] = Float.NEGATIVE_INFINITY; // row 7: ±inf scores (-inf·negative k is +inf)
+        k[4 * hd + 2] = Float.POSITIVE_INFINITY; // key 4: an inf score for most rows
+        k[6 * hd + 3] = -0f;
+        float[] fast = new float[t * hd];
+        float[] slow = new float[t * hd];
+        Attention.forward(1, t, 1, hd, 0.5f, q, 0, hd, k, 0, hd, v, 0, hd, fast, 0, hd);
+        AttentionReference.forward(1, t, 1, hd, 0.5f, q, 0, hd, k, 0, hd, v, 0, hd, slow, 0, hd);
+        int finite = 0;
+        for (int i = 0; i < fast.length; i++) {
+            assertThat(Float.floatToIntBits(fast[i])).as("element %d: vector %s, scalar %s", i, fast[i], slow[i])
+                    .isEqualTo(Float.floatToIntBits(slow[i]));
+            finite += Float.isFinite(slow[i]) ? 1 : 0;
+        }
+        assertThat(finite).as("finite outputs").isPositive().isLessThan(fast.length);
+        assertThat(slow[5 * hd]).as("row 5, column 0").isEqualTo(0f);
     }
 
     @Test

@@ -84,7 +84,7 @@ class VecMathTest {
         assertThat(VecMath.exp(-104f)).isZero();
     }
 
-    /** expNonPositive is exp bit for bit down to 2^-126, 0 below, lanes and scalar alike. */
+    /** expNonPositive is exp bit for bit down to 2^-126, 0 below, lanes and scalar alike; the unclamped lanes are the same on x <= 0 and NaN. */
     @Test
     void expNonPositiveIsExpDownToTheSmallestNormalResultAndZeroBelow() {
         SplittableRandom rnd = new SplittableRandom(64);
@@ -103,8 +103,10 @@ class VecMathTest {
         x[5] = Float.NaN;
         x[6] = -1e-30f;
         float[] lanes = new float[x.length - x.length % L];
+        float[] unclamped = new float[lanes.length];
         for (int i = 0; i < lanes.length; i += L) {
             VecMath.expNonPositive(FloatVector.fromArray(KernelConfig.FLOATS, x, i)).intoArray(lanes, i);
+            VecMath.expNonPositiveUnclamped(FloatVector.fromArray(KernelConfig.FLOATS, x, i)).intoArray(unclamped, i);
         }
         for (int i = 0; i < x.length; i++) {
             float s = VecMath.expNonPositive(x[i]);
@@ -112,6 +114,8 @@ class VecMathTest {
             assertThat(Float.floatToIntBits(s)).as("expNonPositive(%s) = %s, expected %s", x[i], s, want).isEqualTo(Float.floatToIntBits(want));
             if (i < lanes.length) {
                 assertThat(Float.floatToIntBits(lanes[i])).as("lanes of expNonPositive(%s) = %s, scalar %s", x[i], lanes[i], s)
+                        .isEqualTo(Float.floatToIntBits(s));
+                assertThat(Float.floatToIntBits(unclamped[i])).as("expNonPositiveUnclamped(%s) = %s, scalar %s", x[i], unclamped[i], s)
                         .isEqualTo(Float.floatToIntBits(s));
             }
         }
