@@ -54,6 +54,21 @@ public record ConvEpilogue(float[] scale, float[] shift, float[] residual, int r
         return shift == null ? 0f : shift[c];
     }
 
+    /** The scales of {@code channels} output channels: {@code scale}, or ones without one. */
+    float[] scales(int channels) {
+        if (scale != null) {
+            return scale;
+        }
+        float[] ones = new float[channels];
+        Arrays.fill(ones, 1f);
+        return ones;
+    }
+
+    /** The shifts of {@code channels} output channels: {@code shift}, or zeros without one. */
+    float[] shifts(int channels) {
+        return shift != null ? shift : new float[channels];
+    }
+
     /** Throws unless the arrays fit shape {@code s} and an output {@code y}. */
     void check(String op, Conv2dShape s, float[] y) {
         if (scale != null) {

@@ -37,6 +37,12 @@ import java.util.Arrays;
  * are packed once per batch ({@link Plan}). Each output element is the same sum in the same order
  * as the im2col path (K in (ic, i, j) order, sliced as {@link dev.sprig.kernels.gemm.Sgemm} slices
  * it): the two agree bit for bit.
+ *
+ * <p><b>Whole output rows.</b> With an epilogue, when the output rows are whole vectors (in tiles
+ * of four) and K is one slice ({@link IndirectGemm#rowsApply}), the GEMM's tiles are taken from
+ * whole output rows instead ({@link IndirectGemm#gemmRows}): no junk columns are computed, and
+ * each tile goes through the epilogue into y, or into the next convolution's padded planes, as it
+ * leaves the registers, with no buffer and no epilogue pass. The same operations per element.
  */
 final class DirectConv2d {
     private static final VectorSpecies<Float> S = KernelConfig.FLOATS;
@@ -144,6 +150,14 @@ final class DirectConv2d {
         int wph = phaseW(s);
         int oh = s.outH(), ow = s.outW();
         int q = (oh - 1) * wph + ow;
+        if (epilogue != null && IndirectGemm.rowsApply(s.patchSize(), oh, ow)) {
+            // Whole output rows: no junk columns, and the epilogue in the GEMM's store, straight into y.
+            int yc = yOff + (i * s.outChannels() + g * opg) * oh * ow;
+            IndirectGemm.gemmRows(plan.weights()[g], src, srcOff, plan.offsets(), oh, ow, wph, y, yc, ow, oh * ow,
+                    epilogue.scales(s.outChannels()), epilogue.shifts(s.outChannels()), g * opg, epilogue.residual(),
+                    epilogue.residualOff() - yOff, epilogue.relu(), threads);
+            return;
+        }
         IndirectGemm.gemm(plan.weights()[g], q, src, srcOff, plan.offsets(), out, 0, ldo, overrun, threads);
         for (int oc = 0; oc < opg; oc++) {
             int yc = yOff + (i * s.outChannels() + g * opg + oc) * oh * ow;
@@ -204,11 +218,34 @@ final class DirectConv2d {
         float[] pad = Scratch.get(Scratch.PAD, c1 * plane + ldo1 - q1);
         float[] mid = Scratch.get(Scratch.MID, m * plane + ldo2 - q2); // s2's padded input, slack for its overrun
         pad(x, xOff + i * c1 * h * w, c1, h, w, ph, pw, pad);
-        IndirectGemm.gemm(p1.weights()[0], q1, pad, 0, p1.offsets(), out, 0, ldo1, true, threads);
-        for (int c = 0; c < m; c++) {
-            ConvEpilogue.paddedVector(out, c * ldo1, e1.scaleAt(c), e1.shiftAt(c), e1.relu(), interior, mid, c * plane, h, w, ph, pw);
+        if (IndirectGemm.rowsApply(s1.patchSize(), h, w)) {
+            // s1's rows through e1 straight into the planes' interiors; their borders zeroed apart.
+            zeroBorders(mid, m, h, w, ph, pw);
+            IndirectGemm.gemmRows(p1.weights()[0], pad, 0, p1.offsets(), h, w, wp, mid, ph * wp + pw, wp, plane,
+                    e1.scales(m), e1.shifts(m), 0, null, 0, e1.relu(), threads);
+        } else {
+            IndirectGemm.gemm(p1.weights()[0], q1, pad, 0, p1.offsets(), out, 0, ldo1, true, threads);
+            for (int c = 0; c < m; c++) {
+                ConvEpilogue.paddedVector(out, c * ldo1, e1.scaleAt(c), e1.shiftAt(c), e1.relu(), interior, mid, c * plane, h, w, ph, pw);
+            }
         }
         gemmInto(s2, p2, 0, i, mid, 0, true, out, ldo2, null, 0, e2, y, yOff, threads);
+    }
+
+    /** Zeroes the borders of {@code c} padded planes ({@code (h + 2ph) x (w + 2pw)} each, from 0), leaving their interiors. */
+    static void zeroBorders(float[] planes, int c, int h, int w, int ph, int pw) {
+        int wp = w + 2 * pw;
+        int plane = (h + 2 * ph) * wp;
+        for (int ch = 0; ch < c; ch++) {
+            int base = ch * plane;
+            // Top rows and row 0's left border; then each right border with the next row's left; then the rest.
+            Arrays.fill(planes, base, base + ph * wp + pw, 0f);
+            for (int r = 0; r < h - 1; r++) {
+                int end = base + (ph + r) * wp + pw + w;
+                Arrays.fill(planes, end, end + 2 * pw, 0f);
+            }
+            Arrays.fill(planes, base + (ph + h - 1) * wp + pw + w, base + plane, 0f);
+        }
     }
 
     /** Offset of row (ic, i, j) of the implicit column matrix in the flattened phase planes. */
@@ -217,16 +254,21 @@ final class DirectConv2d {
         int wph = phaseW(s);
         int phasePlane = phaseH(s) * wph;
         int block = sh * sw * phasePlane;
+        int taps = s.kh() * s.kw();
         int[] offsets = new int[s.patchSize()];
-        int r = 0;
-        for (int ic = 0; ic < s.inPerGroup(); ic++) {
-            for (int i = 0; i < s.kh(); i++) {
-                int di = i * s.dilationH();
-                for (int j = 0; j < s.kw(); j++) {
-                    int dj = j * s.dilationW();
-                    int phase = (di % sh) * sw + dj % sw;
-                    offsets[r++] = ic * block + phase * phasePlane + (di / sh) * wph + dj / sw;
-                }
+        // Channel 0's taps; every other channel's are these plus ic·block (the divisions once per tap, not per row).
+        for (int i = 0, r = 0; i < s.kh(); i++) {
+            int di = i * s.dilationH();
+            for (int j = 0; j < s.kw(); j++) {
+                int dj = j * s.dilationW();
+                int phase = (di % sh) * sw + dj % sw;
+                offsets[r++] = phase * phasePlane + (di / sh) * wph + dj / sw;
+            }
+        }
+        for (int ic = 1, r = taps; ic < s.inPerGroup(); ic++) {
+            int base = ic * block;
+            for (int t = 0; t < taps; t++) {
+                offsets[r++] = base + offsets[t];
             }
         }
         return offsets;

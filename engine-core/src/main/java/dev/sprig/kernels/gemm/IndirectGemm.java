@@ -129,6 +129,100 @@ public final class IndirectGemm {
         });
     }
 
+    /**
+     * Whether {@link #gemmRows} takes a product of depth k whose output is {@code rows x cols}:
+     * each output row whole vectors, whole tiles of four vectors, one K slice, and not under
+     * {@link KernelConfig#SCALAR}.
+     */
+    public static boolean rowsApply(int k, int rows, int cols) {
+        int l = MicroKernel.L;
+        return !KernelConfig.SCALAR && cols > 0 && rows > 0 && cols % l == 0 && (long) rows * (cols / l) % 4 == 0
+                && k > 0 && sliceDepth(k) == k;
+    }
+
+    /**
+     * The product with a per-row epilogue, its columns taken as a {@code rows x cols} image: for
+     * every row {@code m} of A and output pixel (r, j),
+     * <pre>
+     *   c[cOff + m·ldc + r·cRowStride + j] = relu?(fma(Σ_p A[m, p]·b[bOff + rowOffsets[p] + r·bRowStride + j],
+     *                                                 scale[ch + m], shift[ch + m]) + res[that index + resDelta])
+     * </pre>
+     * So a convolution's output rows, which lie {@code bRowStride} apart in its padded input's
+     * flattening, come out without the junk columns between them, already through the
+     * convolution's epilogue, into y (cRowStride = cols) or into the next convolution's padded
+     * planes (cRowStride = their width). Per element the same fma chain as {@link #gemm} with one
+     * K slice, then one fma, an add and a max: bit for bit {@link #gemm} followed by
+     * {@code ConvEpilogue}. Needs {@link #rowsApply}.
+     *
+     * @param scale {@code [ch, ch + m)} used; never null (ones for none)
+     * @param shift likewise; never null (zeros for none)
+     * @param res   the residual or null; read at C's indices plus resDelta
+     */
+    public static void gemmRows(PackedA a, float[] b, int bOff, int[] rowOffsets, int rows, int cols, int bRowStride,
+                                float[] c, int cOff, int cRowStride, int ldc, float[] scale, float[] shift, int ch,
+                                float[] res, int resDelta, boolean relu, int threads) {
+        if (a == null || !rowsApply(a.k, rows, cols)) {
+            throw new IllegalArgumentException("indirect gemm by rows: needs a packed A with 1 <= k <= one K slice and an output of"
+                    + " whole tiles of four " + MicroKernel.L + "-float vectors, got k=" + (a == null ? "none" : a.k)
+                    + ", rows=" + rows + ", cols=" + cols);
+        }
+        int m = a.m;
+        if (rowOffsets.length < a.k || scale.length < ch + m || shift.length < ch + m || ch < 0) {
+            throw new IllegalArgumentException("indirect gemm by rows: rowOffsets (" + rowOffsets.length + ") must cover k=" + a.k
+                    + " and scale (" + scale.length + ") and shift (" + shift.length + ") rows " + ch + ".." + (ch + m));
+        }
+        long span = (long) (rows - 1) * bRowStride + cols;
+        for (int p = 0; p < a.k; p++) {
+            long start = (long) bOff + rowOffsets[p];
+            if (start < 0 || start + span > b.length) {
+                throw new IllegalArgumentException("indirect gemm by rows: row " + p + " of B, [" + start + ", " + (start + span)
+                        + "), is outside b (length " + b.length + ")");
+            }
+        }
+        long cEnd = cOff + (long) (m - 1) * ldc + (long) (rows - 1) * cRowStride + cols;
+        if (cOff < 0 || cEnd > c.length || (res != null && ((long) cOff + resDelta < 0 || cEnd + resDelta > res.length))) {
+            throw new IllegalArgumentException("indirect gemm by rows: C [" + cOff + ", " + cEnd + ") is outside c (length "
+                    + c.length + ")" + (res == null ? "" : " or, shifted by " + resDelta + ", outside the residual (length "
+                    + res.length + ")"));
+        }
+        int tiles = (int) ((long) rows * (cols / MicroKernel.L) / 4);
+        int t = (long) m * rows * cols * a.k < Sgemm.PARALLEL_MIN_WORK || Parallel.inWorker() ? 1 : threads;
+        if (t <= 1 || tiles < 2) {
+            rowTiles(a, b, bOff, rowOffsets, cols, bRowStride, c, cOff, cRowStride, ldc, scale, shift, ch, res, resDelta, relu, 0, tiles);
+            return;
+        }
+        Parallel.forRange(tiles, t, (from, to) ->
+                rowTiles(a, b, bOff, rowOffsets, cols, bRowStride, c, cOff, cRowStride, ldc, scale, shift, ch, res, resDelta, relu, from, to));
+    }
+
+    /** Tiles {@code [from, to)} of {@link #gemmRows}: tile t is vectors 4t..4t+3 of the output, row by row. */
+    private static void rowTiles(PackedA a, float[] b, int bOff, int[] rowOffsets, int cols, int bRowStride, float[] c, int cOff,
+                                 int cRowStride, int ldc, float[] scale, float[] shift, int ch, float[] res, int resDelta,
+                                 boolean relu, int from, int to) {
+        final int l = MicroKernel.L;
+        final int mr = MicroKernel.MR;
+        int perRow = cols / l;
+        int[] bo = new int[4];
+        int[] co = new int[4];
+        for (int tile = from; tile < to; tile++) {
+            for (int v = 0; v < 4; v++) {
+                int vec = 4 * tile + v;
+                int r = vec / perRow;
+                int j = (vec - r * perRow) * l;
+                bo[v] = r * bRowStride + j;
+                co[v] = r * cRowStride + j;
+            }
+            int b0 = bOff + bo[0];
+            int c0 = cOff + co[0];
+            for (int ir = 0; ir < a.m; ir += mr) {
+                // One K slice: row group ir's panel is at ir·k, zero-padded past m.
+                MicroKernel.overwriteIndirectRows(a.k, a.data, ir * a.k, b, b0, rowOffsets, 0, bo[1] - bo[0], bo[2] - bo[0], bo[3] - bo[0],
+                        c, c0 + ir * ldc, co[1] - co[0], co[2] - co[0], co[3] - co[0], ldc, Math.min(mr, a.m - ir),
+                        scale, shift, ch + ir, res, resDelta, relu);
+            }
+        }
+    }
+
     /** The scalar twin: {@link SgemmReference} on the explicit {@code [k, n]} B. */
     static void reference(int m, int n, int k, float[] a, int aOff, int lda, float[] b, int bOff, int[] rowOffsets,
                           float[] c, int cOff, int ldc) {

@@ -61,6 +61,11 @@ class Conv2dTest {
                 shape(2, 6, 12, 30, 4, 3, 3, 1, 1, 0, 0, 1, 1, 2),    // direct path without padding (reads x in place), groups 2
                 shape(2, 16, 32, 32, 8, 3, 3, 2, 2, 1, 1, 1, 1, 1),   // direct path, stride 2: a ResNet down-sampling layer
                 shape(2, 3, 13, 14, 5, 3, 3, 2, 3, 2, 1, 2, 2, 1),    // direct path: strides 2x3 with dilation 2
+                shape(2, 5, 16, 16, 6, 3, 3, 1, 1, 1, 1, 1, 1, 1),    // whole-row tiles (16 wide): 6 channels, 2 from the packed tail
+                shape(1, 4, 16, 32, 6, 3, 3, 1, 1, 1, 1, 1, 1, 2),    // whole-row tiles, groups 2
+                shape(1, 3, 18, 18, 5, 3, 3, 1, 1, 0, 0, 1, 1, 1),    // whole-row tiles reading x in place
+                shape(1, 32, 16, 16, 4, 3, 3, 1, 1, 1, 1, 1, 1, 1),   // 16 wide but K = 288, two slices: the buffered path
+                shape(1, 4, 6, 16, 4, 3, 3, 1, 1, 1, 1, 1, 1, 1),     // 6 rows of 16: not whole tiles of four vectors
                 shape(0, 2, 4, 4, 2, 3, 3, 1, 1, 1, 1, 1, 1, 1));     // empty batch
     }
 

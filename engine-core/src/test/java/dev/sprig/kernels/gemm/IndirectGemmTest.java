@@ -1,5 +1,8 @@
 package dev.sprig.kernels.gemm;
 
+import dev.sprig.kernels.KernelConfig;
+import dev.sprig.kernels.Parallel;
+
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -10,9 +13,12 @@ import java.util.Random;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
 /** {@link IndirectGemm} against {@link Sgemm} and {@link SgemmReference} on the explicit B its offsets describe. */
 class IndirectGemmTest {
+    private static final int DEFAULT_THREADS = Parallel.threads();
+
     private static float[] random(int size, long seed) {
         Random r = new Random(seed);
         float[] a = new float[size];
@@ -97,6 +103,72 @@ class IndirectGemmTest {
         }
     }
 
+    /**
+     * The product by output rows: row r's columns read from B at r·bRowStride (the junk columns
+     * between rows skipped), through the epilogue, into C at r·cRowStride. Bit for bit the buffered
+     * product over the flat columns, then fma, residual add and ReLU; nothing else in C written.
+     */
+    @ParameterizedTest(name = "m={0} rows={1} vectors per row={2} k={3} threads={4} relu={5}")
+    @CsvSource({"4,4,1,9,1,true", "6,2,2,36,2,false", "3,1,4,144,1,true", "9,8,1,27,3,true", "5,4,3,256,2,false",
+            "12,4,2,72,2,true"})
+    void byRowsIsTheProductThenTheEpilogue(int m, int rows, int vectorsPerRow, int k, int threads, boolean relu) {
+        assumeFalse(KernelConfig.SCALAR, "by rows is a vector path; under the scalar kernels convolutions take the buffered one");
+        int cols = vectorsPerRow * MicroKernel.L;
+        assertThat(IndirectGemm.rowsApply(k, rows, cols)).isTrue();
+        int bRowStride = cols + 2, cRowStride = cols + 3, ldc = rows * cRowStride + 5, cOff = 4, resDelta = 7, ch = 2;
+        int n = (rows - 1) * bRowStride + cols; // the flat columns, junk included
+        int[] off = offsets(k, 30, 11L * m + k);
+        float[] a = random(m * k, 12);
+        float[] b = random(30 + n, 13);
+        float[] scale = random(ch + m, 14);
+        float[] shift = random(ch + m, 15);
+        float[] flat = new float[m * n];
+        IndirectGemm.gemm(m, n, k, a, 0, k, b, 0, off, flat, 0, n, 1);
+        float[] expected = new float[cOff + m * ldc + 3];
+        Arrays.fill(expected, Float.NaN);
+        float[] res = random(expected.length + resDelta, 16);
+        for (int i = 0; i < m; i++) {
+            for (int r = 0; r < rows; r++) {
+                for (int j = 0; j < cols; j++) {
+                    int at = cOff + i * ldc + r * cRowStride + j;
+                    float v = Math.fma(flat[i * n + r * bRowStride + j], scale[ch + i], shift[ch + i]) + res[at + resDelta];
+                    expected[at] = relu ? Math.max(v, 0f) : v;
+                }
+            }
+        }
+        Parallel.setThreads(threads);
+        try {
+            float[] c = new float[expected.length];
+            Arrays.fill(c, Float.NaN);
+            IndirectGemm.gemmRows(IndirectGemm.pack(m, k, a, 0, k), b, 0, off, rows, cols, bRowStride, c, cOff, cRowStride, ldc,
+                    scale, shift, ch, res, resDelta, relu, threads);
+            assertArrayEquals(expected, c);
+        } finally {
+            Parallel.setThreads(DEFAULT_THREADS);
+        }
+    }
+
+    @Test
+    void byRowsRejectsWhatItCannotTile() {
+        assumeFalse(KernelConfig.SCALAR, "by rows is a vector path");
+        int l = MicroKernel.L;
+        float[] a = new float[4 * 9];
+        IndirectGemm.PackedA packed = IndirectGemm.pack(4, 9, a, 0, 9);
+        float[] ones = new float[4];
+        assertThat(IndirectGemm.rowsApply(9, 3, l)).isFalse();      // three vectors: not a whole tile of four
+        assertThat(IndirectGemm.rowsApply(9, 4, l + 1)).isFalse();  // rows not whole vectors
+        assertThat(IndirectGemm.rowsApply(300, 4, l)).isFalse();    // two K slices
+        assertThatThrownBy(() -> IndirectGemm.gemmRows(packed, new float[100 * l], 0, new int[9], 3, l, l, new float[100 * l], 0, l,
+                3 * l, ones, ones, 0, null, 0, false, 1)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("whole tiles of four").hasMessageContaining("rows=3");
+        assertThatThrownBy(() -> IndirectGemm.gemmRows(packed, new float[100 * l], 0, new int[9], 4, l, l, new float[4 * 4 * l - 1], 0, l,
+                4 * l, ones, ones, 0, null, 0, false, 1)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("outside c");
+        assertThatThrownBy(() -> IndirectGemm.gemmRows(packed, new float[4 * l - 1], 0, new int[9], 4, l, l, new float[100 * l], 0, l,
+                4 * l, ones, ones, 0, null, 0, false, 1)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("row 0 of B");
+    }
+
     @Test
     void overrunNeedsTheSlack() {
         float[] a = new float[4 * 2];
@@ -110,9 +182,11 @@ class IndirectGemmTest {
                 true, 1)).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("C with overrun");
     }
 
-    @Test
-    void honoursLeadingDimensionsAndOffsets() {
-        int m = 6, n = 40, k = 10, lda = 13, ldc = 45, aOff = 2, cOff = 7;
+    /** Leading dimensions and offsets, across K slices and row blocks, with and without a partial last group of rows. */
+    @ParameterizedTest(name = "m={0} n={1} k={2} lda={3}")
+    @CsvSource({"6,40,10,13", "8,70,300,311", "150,70,600,607", "7,130,36,36", "4,17,257,260"})
+    void honoursLeadingDimensionsAndOffsets(int m, int n, int k, int lda) {
+        int ldc = n + 5, aOff = 2, cOff = 7;
         int[] off = offsets(k, 30, 9);
         float[] a = random(aOff + m * lda, 3);
         float[] b = random(30 + n, 4);
