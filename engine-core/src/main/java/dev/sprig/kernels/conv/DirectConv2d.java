@@ -85,18 +85,37 @@ final class DirectConv2d {
         return s.strideH() == 1 && s.strideW() == 1 && s.padH() == 0 && s.padW() == 0;
     }
 
-    /** What a batch shares: the row offsets of the implicit column matrix and each group's packed weights. */
-    record Plan(int[] offsets, IndirectGemm.PackedA[] weights) {}
+    /**
+     * What a batch shares: the row offsets of the implicit column matrix and, per group, either the
+     * packed weights or, for the whole-output-rows path, the weights read in place.
+     */
+    record Plan(int[] offsets, IndirectGemm.PackedA[] weights, IndirectGemm.RowsA[] rows) {}
 
     /** The plan of one forward call: offsets from the shape, the weights {@code [outC, cpg*kh*kw]} at wOff packed per group. */
     static Plan plan(Conv2dShape s, float[] w, int wOff) {
+        return plan(s, w, wOff, false);
+    }
+
+    /**
+     * As {@link #plan(Conv2dShape, float[], int)}; for a {@code fused} convolution (one with an
+     * epilogue) that takes the whole-output-rows path ({@link IndirectGemm#rowsApply}), its weights
+     * are read in place ({@link IndirectGemm#rowsA}) instead of packed.
+     */
+    static Plan plan(Conv2dShape s, float[] w, int wOff, boolean fused) {
         int k = s.patchSize();
         int opg = s.outPerGroup();
+        if (fused && opg > 0 && IndirectGemm.rowsApply(k, s.outH(), s.outW())) {
+            IndirectGemm.RowsA[] rows = new IndirectGemm.RowsA[s.groups()];
+            for (int g = 0; g < s.groups(); g++) {
+                rows[g] = IndirectGemm.rowsA(opg, k, w, wOff + g * opg * k, k);
+            }
+            return new Plan(offsets(s), null, rows);
+        }
         IndirectGemm.PackedA[] packed = new IndirectGemm.PackedA[s.groups()];
         for (int g = 0; g < s.groups(); g++) {
             packed[g] = IndirectGemm.pack(opg, k, w, wOff + g * opg * k, k);
         }
-        return new Plan(offsets(s), packed);
+        return new Plan(offsets(s), packed, null);
     }
 
     /** Image {@code i} of the batch: every group, bias added; the GEMM on up to {@code threads} threads. */
@@ -150,10 +169,10 @@ final class DirectConv2d {
         int wph = phaseW(s);
         int oh = s.outH(), ow = s.outW();
         int q = (oh - 1) * wph + ow;
-        if (epilogue != null && IndirectGemm.rowsApply(s.patchSize(), oh, ow)) {
+        if (epilogue != null && plan.rows() != null) {
             // Whole output rows: no junk columns, and the epilogue in the GEMM's store, straight into y.
             int yc = yOff + (i * s.outChannels() + g * opg) * oh * ow;
-            IndirectGemm.gemmRows(plan.weights()[g], src, srcOff, plan.offsets(), oh, ow, wph, y, yc, ow, oh * ow,
+            IndirectGemm.gemmRows(plan.rows()[g], src, srcOff, plan.offsets(), oh, ow, wph, y, yc, ow, oh * ow,
                     epilogue.scales(s.outChannels()), epilogue.shifts(s.outChannels()), g * opg, epilogue.residual(),
                     epilogue.residualOff() - yOff, epilogue.relu(), threads);
             return;
@@ -218,10 +237,10 @@ final class DirectConv2d {
         float[] pad = Scratch.get(Scratch.PAD, c1 * plane + ldo1 - q1);
         float[] mid = Scratch.get(Scratch.MID, m * plane + ldo2 - q2); // s2's padded input, slack for its overrun
         pad(x, xOff + i * c1 * h * w, c1, h, w, ph, pw, pad);
-        if (IndirectGemm.rowsApply(s1.patchSize(), h, w)) {
+        if (p1.rows() != null) {
             // s1's rows through e1 straight into the planes' interiors; their borders zeroed apart.
             zeroBorders(mid, m, h, w, ph, pw);
-            IndirectGemm.gemmRows(p1.weights()[0], pad, 0, p1.offsets(), h, w, wp, mid, ph * wp + pw, wp, plane,
+            IndirectGemm.gemmRows(p1.rows()[0], pad, 0, p1.offsets(), h, w, wp, mid, ph * wp + pw, wp, plane,
                     e1.scales(m), e1.shifts(m), 0, null, 0, e1.relu(), threads);
         } else {
             IndirectGemm.gemm(p1.weights()[0], q1, pad, 0, p1.offsets(), out, 0, ldo1, true, threads);

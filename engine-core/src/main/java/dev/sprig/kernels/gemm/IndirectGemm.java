@@ -53,6 +53,49 @@ public final class IndirectGemm {
         }
     }
 
+    /**
+     * A for {@link #gemmRows}: its whole groups of MR rows are read in place (row stride lda); only
+     * its last {@code m % MR} rows are copied, zero-padded to MR, into a {@code [k, MR]} panel. No
+     * packing and no new array to zero for the rest: at batch 1 a convolution uses its weights for
+     * one image, and packing them was several per cent of a pruned ResNet's forward. A must not
+     * change while this is in use.
+     */
+    public static final class RowsA {
+        final int m;
+        final int k;
+        final float[] a;
+        final int aOff;
+        final int lda;
+        /** Rows read in place: m rounded down to MR. */
+        final int full;
+        /** The last rows' panel, {@code [k, MR]}; empty when {@code full == m}. */
+        final float[] tail;
+
+        private RowsA(int m, int k, float[] a, int aOff, int lda, int full, float[] tail) {
+            this.m = m;
+            this.k = k;
+            this.a = a;
+            this.aOff = aOff;
+            this.lda = lda;
+            this.full = full;
+            this.tail = tail;
+        }
+    }
+
+    /** Prepares A {@code [m, k]} (row stride lda from aOff) for {@link #gemmRows}; see {@link RowsA}. */
+    public static RowsA rowsA(int m, int k, float[] a, int aOff, int lda) {
+        if (m < 1 || k < 1) {
+            throw new IllegalArgumentException("indirect gemm by rows: dimensions must be >= 1, got m=" + m + ", k=" + k);
+        }
+        GemmArgs.matrix("a", a, aOff, lda, m, k, "k", k, "A");
+        int full = m / MicroKernel.MR * MicroKernel.MR;
+        float[] tail = new float[full == m ? 0 : MicroKernel.MR * k];
+        if (full < m) {
+            Packing.packA(false, a, aOff, lda, full, m - full, 0, k, tail, 0);
+        }
+        return new RowsA(m, k, a, aOff, lda, full, tail);
+    }
+
     /** Columns of C (and floats of every B row) that a product over n columns with {@code overrun} may touch. */
     public static int overrunColumns(int n) {
         return BlockedGemm.roundUp(n, MicroKernel.NR);
@@ -158,11 +201,11 @@ public final class IndirectGemm {
      * @param shift likewise; never null (zeros for none)
      * @param res   the residual or null; read at C's indices plus resDelta
      */
-    public static void gemmRows(PackedA a, float[] b, int bOff, int[] rowOffsets, int rows, int cols, int bRowStride,
+    public static void gemmRows(RowsA a, float[] b, int bOff, int[] rowOffsets, int rows, int cols, int bRowStride,
                                 float[] c, int cOff, int cRowStride, int ldc, float[] scale, float[] shift, int ch,
                                 float[] res, int resDelta, boolean relu, int threads) {
         if (a == null || !rowsApply(a.k, rows, cols)) {
-            throw new IllegalArgumentException("indirect gemm by rows: needs a packed A with 1 <= k <= one K slice and an output of"
+            throw new IllegalArgumentException("indirect gemm by rows: needs an A with 1 <= k <= one K slice and an output of"
                     + " whole tiles of four " + MicroKernel.L + "-float vectors, got k=" + (a == null ? "none" : a.k)
                     + ", rows=" + rows + ", cols=" + cols);
         }
@@ -196,7 +239,7 @@ public final class IndirectGemm {
     }
 
     /** Tiles {@code [from, to)} of {@link #gemmRows}: tile t is vectors 4t..4t+3 of the output, row by row. */
-    private static void rowTiles(PackedA a, float[] b, int bOff, int[] rowOffsets, int cols, int bRowStride, float[] c, int cOff,
+    private static void rowTiles(RowsA a, float[] b, int bOff, int[] rowOffsets, int cols, int bRowStride, float[] c, int cOff,
                                  int cRowStride, int ldc, float[] scale, float[] shift, int ch, float[] res, int resDelta,
                                  boolean relu, int from, int to) {
         final int l = MicroKernel.L;
@@ -215,8 +258,10 @@ public final class IndirectGemm {
             int b0 = bOff + bo[0];
             int c0 = cOff + co[0];
             for (int ir = 0; ir < a.m; ir += mr) {
-                // One K slice: row group ir's panel is at ir·k, zero-padded past m.
-                MicroKernel.overwriteIndirectRows(a.k, a.data, ir * a.k, b, b0, rowOffsets, 0, bo[1] - bo[0], bo[2] - bo[0], bo[3] - bo[0],
+                // A's rows in place, or the last rows' zero-padded panel.
+                boolean inPlace = ir < a.full;
+                MicroKernel.overwriteIndirectRows(a.k, inPlace ? a.a : a.tail, inPlace ? a.aOff + ir * a.lda : 0,
+                        inPlace ? a.lda : 1, inPlace ? 1 : mr, b, b0, rowOffsets, 0, bo[1] - bo[0], bo[2] - bo[0], bo[3] - bo[0],
                         c, c0 + ir * ldc, co[1] - co[0], co[2] - co[0], co[3] - co[0], ldc, Math.min(mr, a.m - ir),
                         scale, shift, ch + ir, res, resDelta, relu);
             }

@@ -385,13 +385,15 @@ final class MicroKernel {
      * result goes straight to its place (y, or the next convolution's zero-padded planes) instead of
      * through a buffer and an epilogue pass. Per element the same fma chain as
      * {@link #overwriteIndirectWide}, then the epilogue's fma, add and max, as
-     * {@code dev.sprig.kernels.conv.ConvEpilogue} computes them.
+     * {@code dev.sprig.kernels.conv.ConvEpilogue} computes them. A is read as
+     * {@code ap[aOff + r·rs + p·ks]}: a packed panel ({@code rs = 1, ks = MR}) or A's rows in place
+     * ({@code rs = lda, ks = 1}).
      *
      * @param scale per row, from {@code ch}; never null (ones for none)
      * @param shift per row, from {@code ch}; never null (zeros for none)
      * @param res   the residual, or null for none
      */
-    static void overwriteIndirectRows(int kc, float[] ap, int aOff, float[] b, int bOff, int[] rowOffsets,
+    static void overwriteIndirectRows(int kc, float[] ap, int aOff, int rs, int ks, float[] b, int bOff, int[] rowOffsets,
                                       int rOff, int bo1, int bo2, int bo3, float[] c, int cOff, int co1, int co2, int co3,
                                       int ldc, int rows, float[] scale, float[] shift, int ch, float[] res, int resDelta,
                                       boolean relu) {
@@ -400,6 +402,7 @@ final class MicroKernel {
         FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S), c22 = FloatVector.zero(S), c23 = FloatVector.zero(S);
         FloatVector c30 = FloatVector.zero(S), c31 = FloatVector.zero(S), c32 = FloatVector.zero(S), c33 = FloatVector.zero(S);
         int ai = aOff;
+        int r2 = 2 * rs, r3 = 3 * rs;
         for (int p = 0; p < kc; p++) {
             int bi = bOff + rowOffsets[rOff + p];
             FloatVector b0 = FloatVector.fromArray(S, b, bi);
@@ -411,22 +414,22 @@ final class MicroKernel {
             c01 = a0.fma(b1, c01);
             c02 = a0.fma(b2, c02);
             c03 = a0.fma(b3, c03);
-            FloatVector a1 = FloatVector.broadcast(S, ap[ai + 1]);
+            FloatVector a1 = FloatVector.broadcast(S, ap[ai + rs]);
             c10 = a1.fma(b0, c10);
             c11 = a1.fma(b1, c11);
             c12 = a1.fma(b2, c12);
             c13 = a1.fma(b3, c13);
-            FloatVector a2 = FloatVector.broadcast(S, ap[ai + 2]);
+            FloatVector a2 = FloatVector.broadcast(S, ap[ai + r2]);
             c20 = a2.fma(b0, c20);
             c21 = a2.fma(b1, c21);
             c22 = a2.fma(b2, c22);
             c23 = a2.fma(b3, c23);
-            FloatVector a3 = FloatVector.broadcast(S, ap[ai + 3]);
+            FloatVector a3 = FloatVector.broadcast(S, ap[ai + r3]);
             c30 = a3.fma(b0, c30);
             c31 = a3.fma(b1, c31);
             c32 = a3.fma(b2, c32);
             c33 = a3.fma(b3, c33);
-            ai += MR;
+            ai += ks;
         }
         // max(v, -inf) is v for every v (NaN and -0 included), so one store serves both ReLU settings.
         // Written out row by row: a store helper taking the vectors was not inlined, and boxed them (4x slower).

@@ -122,7 +122,7 @@ class ConvEpilogueTest {
         assertArrayEquals(plain, fused, "plain with bias vs fused with shift, " + s);
     }
 
-    /** The direct path's row-wise epilogue and the im2col path's plane-wise one agree bit for bit. */
+    /** The direct path's epilogues (row by row after the buffered GEMM, or in the GEMM's store by whole output rows) and the im2col path's plane-wise one agree bit for bit. */
     @ParameterizedTest(name = "{0}")
     @MethodSource("dev.sprig.kernels.conv.Conv2dTest#shapeStream")
     void directAndIm2colEpiloguesAgree(Conv2dShape s) {
@@ -133,13 +133,18 @@ class ConvEpilogueTest {
         float[] w = Conv2dTest.random(s.weightSize(), 13);
         ConvEpilogue e = new Parts(true, true, true, true).make(s, 14);
         for (int threads : new int[] {1, 2}) {
-            float[] viaIm2col = new float[s.outputSize()];
-            float[] viaDirect = new float[s.outputSize()];
-            for (int i = 0; i < s.n(); i++) {
-                Conv2d.im2colForwardImage(s, i, x, 0, w, 0, null, 0, e, viaIm2col, 0, threads);
-                DirectConv2d.forwardImage(s, DirectConv2d.plan(s, w, 0), i, x, 0, null, 0, e, viaDirect, 0, threads);
+            // The buffered path (weights packed), and the whole-output-rows path where the shape allows it.
+            for (boolean fused : new boolean[] {false, true}) {
+                float[] viaIm2col = new float[s.outputSize()];
+                float[] viaDirect = new float[s.outputSize()];
+                DirectConv2d.Plan plan = DirectConv2d.plan(s, w, 0, fused);
+                for (int i = 0; i < s.n(); i++) {
+                    Conv2d.im2colForwardImage(s, i, x, 0, w, 0, null, 0, e, viaIm2col, 0, threads);
+                    DirectConv2d.forwardImage(s, plan, i, x, 0, null, 0, e, viaDirect, 0, threads);
+                }
+                assertArrayEquals(viaIm2col, viaDirect, "direct (" + (plan.rows() != null ? "by rows" : "buffered")
+                        + ") vs im2col epilogue on " + threads + " threads, " + s);
             }
-            assertArrayEquals(viaIm2col, viaDirect, "direct vs im2col epilogue on " + threads + " threads, " + s);
         }
     }
 

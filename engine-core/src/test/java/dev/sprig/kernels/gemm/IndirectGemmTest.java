@@ -140,7 +140,7 @@ class IndirectGemmTest {
         try {
             float[] c = new float[expected.length];
             Arrays.fill(c, Float.NaN);
-            IndirectGemm.gemmRows(IndirectGemm.pack(m, k, a, 0, k), b, 0, off, rows, cols, bRowStride, c, cOff, cRowStride, ldc,
+            IndirectGemm.gemmRows(IndirectGemm.rowsA(m, k, a, 0, k), b, 0, off, rows, cols, bRowStride, c, cOff, cRowStride, ldc,
                     scale, shift, ch, res, resDelta, relu, threads);
             assertArrayEquals(expected, c);
         } finally {
@@ -153,7 +153,7 @@ class IndirectGemmTest {
         assumeFalse(KernelConfig.SCALAR, "by rows is a vector path");
         int l = MicroKernel.L;
         float[] a = new float[4 * 9];
-        IndirectGemm.PackedA packed = IndirectGemm.pack(4, 9, a, 0, 9);
+        IndirectGemm.RowsA packed = IndirectGemm.rowsA(4, 9, a, 0, 9);
         float[] ones = new float[4];
         assertThat(IndirectGemm.rowsApply(9, 3, l)).isFalse();      // three vectors: not a whole tile of four
         assertThat(IndirectGemm.rowsApply(9, 4, l + 1)).isFalse();  // rows not whole vectors
