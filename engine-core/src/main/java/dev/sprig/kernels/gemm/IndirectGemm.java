@@ -173,14 +173,23 @@ public final class IndirectGemm {
     }
 
     /**
-     * Whether {@link #gemmRows} takes a product of depth k whose output is {@code rows x cols}:
-     * each output row whole vectors, whole tiles of four vectors, one K slice, and not under
-     * {@link KernelConfig#SCALAR}.
+     * Whether {@link #gemmRows} takes a product of depth k whose output is {@code rows x cols}, C's
+     * rows lying anywhere: each output row whole vectors, in whole tiles of four vectors; one K
+     * slice; not under {@link KernelConfig#SCALAR}.
      */
     public static boolean rowsApply(int k, int rows, int cols) {
+        return rowsApply(k, rows, cols, false);
+    }
+
+    /**
+     * {@link #rowsApply(int, int, int)}, or, when C's rows are {@code contiguous} (y itself, not
+     * padded planes), rows of half a vector, two to a vector, in whole tiles of four vectors.
+     */
+    public static boolean rowsApply(int k, int rows, int cols, boolean contiguous) {
         int l = MicroKernel.L;
-        return !KernelConfig.SCALAR && cols > 0 && rows > 0 && cols % l == 0 && (long) rows * (cols / l) % 4 == 0
-                && k > 0 && sliceDepth(k) == k;
+        boolean whole = cols % l == 0 && (long) rows * (cols / l) % 4 == 0;
+        boolean half = contiguous && l >= 2 && 2 * cols == l && rows % 8 == 0;
+        return !KernelConfig.SCALAR && cols > 0 && rows > 0 && (whole || half) && k > 0 && sliceDepth(k) == k;
     }
 
     /**
@@ -195,7 +204,8 @@ public final class IndirectGemm {
      * convolution's epilogue, into y (cRowStride = cols) or into the next convolution's padded
      * planes (cRowStride = their width). Per element the same fma chain as {@link #gemm} with one
      * K slice, then one fma, an add and a max: bit for bit {@link #gemm} followed by
-     * {@code ConvEpilogue}. Needs {@link #rowsApply}.
+     * {@code ConvEpilogue}. Needs {@link #rowsApply}; rows of half a vector need
+     * {@code cRowStride == cols}.
      *
      * @param scale {@code [ch, ch + m)} used; never null (ones for none)
      * @param shift likewise; never null (zeros for none)
@@ -204,10 +214,10 @@ public final class IndirectGemm {
     public static void gemmRows(RowsA a, float[] b, int bOff, int[] rowOffsets, int rows, int cols, int bRowStride,
                                 float[] c, int cOff, int cRowStride, int ldc, float[] scale, float[] shift, int ch,
                                 float[] res, int resDelta, boolean relu, int threads) {
-        if (a == null || !rowsApply(a.k, rows, cols)) {
+        if (a == null || !rowsApply(a.k, rows, cols, cRowStride == cols)) {
             throw new IllegalArgumentException("indirect gemm by rows: needs an A with 1 <= k <= one K slice and an output of"
-                    + " whole tiles of four " + MicroKernel.L + "-float vectors, got k=" + (a == null ? "none" : a.k)
-                    + ", rows=" + rows + ", cols=" + cols);
+                    + " whole tiles of four " + MicroKernel.L + "-float vectors (rows of half a vector only into a contiguous C), got k="
+                    + (a == null ? "none" : a.k) + ", rows=" + rows + ", cols=" + cols + ", cRowStride=" + cRowStride);
         }
         int m = a.m;
         if (rowOffsets.length < a.k || scale.length < ch + m || shift.length < ch + m || ch < 0) {
@@ -228,7 +238,7 @@ public final class IndirectGemm {
                     + c.length + ")" + (res == null ? "" : " or, shifted by " + resDelta + ", outside the residual (length "
                     + res.length + ")"));
         }
-        int tiles = (int) ((long) rows * (cols / MicroKernel.L) / 4);
+        int tiles = (int) ((long) rows * cols / MicroKernel.L / 4);
         int t = (long) m * rows * cols * a.k < Sgemm.PARALLEL_MIN_WORK || Parallel.inWorker() ? 1 : threads;
         if (t <= 1 || tiles < 2) {
             rowTiles(a, b, bOff, rowOffsets, cols, bRowStride, c, cOff, cRowStride, ldc, scale, shift, ch, res, resDelta, relu, 0, tiles);
@@ -238,20 +248,25 @@ public final class IndirectGemm {
                 rowTiles(a, b, bOff, rowOffsets, cols, bRowStride, c, cOff, cRowStride, ldc, scale, shift, ch, res, resDelta, relu, from, to));
     }
 
-    /** Tiles {@code [from, to)} of {@link #gemmRows}: tile t is vectors 4t..4t+3 of the output, row by row. */
+    /**
+     * Tiles {@code [from, to)} of {@link #gemmRows}: tile t is vectors 4t..4t+3 of the output, row
+     * by row; a vector is part of a row, or two rows of half a vector.
+     */
     private static void rowTiles(RowsA a, float[] b, int bOff, int[] rowOffsets, int cols, int bRowStride, float[] c, int cOff,
                                  int cRowStride, int ldc, float[] scale, float[] shift, int ch, float[] res, int resDelta,
                                  boolean relu, int from, int to) {
         final int l = MicroKernel.L;
         final int mr = MicroKernel.MR;
-        int perRow = cols / l;
+        boolean half = 2 * cols == l;
+        int perRow = Math.max(1, cols / l);
+        int hi = bRowStride - l / 2; // half rows: from a vector's first row to the upper half's load
         int[] bo = new int[4];
         int[] co = new int[4];
         for (int tile = from; tile < to; tile++) {
             for (int v = 0; v < 4; v++) {
                 int vec = 4 * tile + v;
-                int r = vec / perRow;
-                int j = (vec - r * perRow) * l;
+                int r = half ? 2 * vec : vec / perRow;
+                int j = half ? 0 : (vec - r * perRow) * l;
                 bo[v] = r * bRowStride + j;
                 co[v] = r * cRowStride + j;
             }
@@ -260,10 +275,20 @@ public final class IndirectGemm {
             for (int ir = 0; ir < a.m; ir += mr) {
                 // A's rows in place, or the last rows' zero-padded panel.
                 boolean inPlace = ir < a.full;
-                MicroKernel.overwriteIndirectRows(a.k, inPlace ? a.a : a.tail, inPlace ? a.aOff + ir * a.lda : 0,
-                        inPlace ? a.lda : 1, inPlace ? 1 : mr, b, b0, rowOffsets, 0, bo[1] - bo[0], bo[2] - bo[0], bo[3] - bo[0],
-                        c, c0 + ir * ldc, co[1] - co[0], co[2] - co[0], co[3] - co[0], ldc, Math.min(mr, a.m - ir),
-                        scale, shift, ch + ir, res, resDelta, relu);
+                float[] ap = inPlace ? a.a : a.tail;
+                int ao = inPlace ? a.aOff + ir * a.lda : 0;
+                int rs = inPlace ? a.lda : 1;
+                int ks = inPlace ? 1 : mr;
+                int rowsHere = Math.min(mr, a.m - ir);
+                if (half) {
+                    MicroKernel.overwriteIndirectHalfRows(a.k, ap, ao, rs, ks, b, b0, rowOffsets, 0, bo[1] - bo[0], bo[2] - bo[0],
+                            bo[3] - bo[0], hi, c, c0 + ir * ldc, co[1] - co[0], co[2] - co[0], co[3] - co[0], ldc, rowsHere,
+                            scale, shift, ch + ir, res, resDelta, relu);
+                } else {
+                    MicroKernel.overwriteIndirectRows(a.k, ap, ao, rs, ks, b, b0, rowOffsets, 0, bo[1] - bo[0], bo[2] - bo[0],
+                            bo[3] - bo[0], c, c0 + ir * ldc, co[1] - co[0], co[2] - co[0], co[3] - co[0], ldc, rowsHere,
+                            scale, shift, ch + ir, res, resDelta, relu);
+                }
             }
         }
     }

@@ -2,6 +2,7 @@ package dev.sprig.kernels.gemm;
 
 import dev.sprig.kernels.KernelConfig;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -409,6 +410,141 @@ final class MicroKernel {
             FloatVector b1 = FloatVector.fromArray(S, b, bi + bo1);
             FloatVector b2 = FloatVector.fromArray(S, b, bi + bo2);
             FloatVector b3 = FloatVector.fromArray(S, b, bi + bo3);
+            FloatVector a0 = FloatVector.broadcast(S, ap[ai]);
+            c00 = a0.fma(b0, c00);
+            c01 = a0.fma(b1, c01);
+            c02 = a0.fma(b2, c02);
+            c03 = a0.fma(b3, c03);
+            FloatVector a1 = FloatVector.broadcast(S, ap[ai + rs]);
+            c10 = a1.fma(b0, c10);
+            c11 = a1.fma(b1, c11);
+            c12 = a1.fma(b2, c12);
+            c13 = a1.fma(b3, c13);
+            FloatVector a2 = FloatVector.broadcast(S, ap[ai + r2]);
+            c20 = a2.fma(b0, c20);
+            c21 = a2.fma(b1, c21);
+            c22 = a2.fma(b2, c22);
+            c23 = a2.fma(b3, c23);
+            FloatVector a3 = FloatVector.broadcast(S, ap[ai + r3]);
+            c30 = a3.fma(b0, c30);
+            c31 = a3.fma(b1, c31);
+            c32 = a3.fma(b2, c32);
+            c33 = a3.fma(b3, c33);
+            ai += ks;
+        }
+        // max(v, -inf) is v for every v (NaN and -0 included), so one store serves both ReLU settings.
+        // Written out row by row: a store helper taking the vectors was not inlined, and boxed them (4x slower).
+        FloatVector floor = FloatVector.broadcast(S, relu ? 0f : Float.NEGATIVE_INFINITY);
+        {
+            int ci = cOff;
+            FloatVector a = FloatVector.broadcast(S, scale[ch]);
+            FloatVector sh = FloatVector.broadcast(S, shift[ch]);
+            FloatVector v0 = c00.fma(a, sh);
+            FloatVector v1 = c01.fma(a, sh);
+            FloatVector v2 = c02.fma(a, sh);
+            FloatVector v3 = c03.fma(a, sh);
+            if (res != null) {
+                int ri = ci + resDelta;
+                v0 = v0.add(FloatVector.fromArray(S, res, ri));
+                v1 = v1.add(FloatVector.fromArray(S, res, ri + co1));
+                v2 = v2.add(FloatVector.fromArray(S, res, ri + co2));
+                v3 = v3.add(FloatVector.fromArray(S, res, ri + co3));
+            }
+            v0.max(floor).intoArray(c, ci);
+            v1.max(floor).intoArray(c, ci + co1);
+            v2.max(floor).intoArray(c, ci + co2);
+            v3.max(floor).intoArray(c, ci + co3);
+        }
+        if (rows > 1) {
+            int ci = cOff + ldc;
+            FloatVector a = FloatVector.broadcast(S, scale[ch + 1]);
+            FloatVector sh = FloatVector.broadcast(S, shift[ch + 1]);
+            FloatVector v0 = c10.fma(a, sh);
+            FloatVector v1 = c11.fma(a, sh);
+            FloatVector v2 = c12.fma(a, sh);
+            FloatVector v3 = c13.fma(a, sh);
+            if (res != null) {
+                int ri = ci + resDelta;
+                v0 = v0.add(FloatVector.fromArray(S, res, ri));
+                v1 = v1.add(FloatVector.fromArray(S, res, ri + co1));
+                v2 = v2.add(FloatVector.fromArray(S, res, ri + co2));
+                v3 = v3.add(FloatVector.fromArray(S, res, ri + co3));
+            }
+            v0.max(floor).intoArray(c, ci);
+            v1.max(floor).intoArray(c, ci + co1);
+            v2.max(floor).intoArray(c, ci + co2);
+            v3.max(floor).intoArray(c, ci + co3);
+        }
+        if (rows > 2) {
+            int ci = cOff + 2 * ldc;
+            FloatVector a = FloatVector.broadcast(S, scale[ch + 2]);
+            FloatVector sh = FloatVector.broadcast(S, shift[ch + 2]);
+            FloatVector v0 = c20.fma(a, sh);
+            FloatVector v1 = c21.fma(a, sh);
+            FloatVector v2 = c22.fma(a, sh);
+            FloatVector v3 = c23.fma(a, sh);
+            if (res != null) {
+                int ri = ci + resDelta;
+                v0 = v0.add(FloatVector.fromArray(S, res, ri));
+                v1 = v1.add(FloatVector.fromArray(S, res, ri + co1));
+                v2 = v2.add(FloatVector.fromArray(S, res, ri + co2));
+                v3 = v3.add(FloatVector.fromArray(S, res, ri + co3));
+            }
+            v0.max(floor).intoArray(c, ci);
+            v1.max(floor).intoArray(c, ci + co1);
+            v2.max(floor).intoArray(c, ci + co2);
+            v3.max(floor).intoArray(c, ci + co3);
+        }
+        if (rows > 3) {
+            int ci = cOff + 3 * ldc;
+            FloatVector a = FloatVector.broadcast(S, scale[ch + 3]);
+            FloatVector sh = FloatVector.broadcast(S, shift[ch + 3]);
+            FloatVector v0 = c30.fma(a, sh);
+            FloatVector v1 = c31.fma(a, sh);
+            FloatVector v2 = c32.fma(a, sh);
+            FloatVector v3 = c33.fma(a, sh);
+            if (res != null) {
+                int ri = ci + resDelta;
+                v0 = v0.add(FloatVector.fromArray(S, res, ri));
+                v1 = v1.add(FloatVector.fromArray(S, res, ri + co1));
+                v2 = v2.add(FloatVector.fromArray(S, res, ri + co2));
+                v3 = v3.add(FloatVector.fromArray(S, res, ri + co3));
+            }
+            v0.max(floor).intoArray(c, ci);
+            v1.max(floor).intoArray(c, ci + co1);
+            v2.max(floor).intoArray(c, ci + co2);
+            v3.max(floor).intoArray(c, ci + co3);
+        }
+    }
+
+    /** The upper half of a vector's lanes. */
+    private static final VectorMask<Float> HIGH_HALF = VectorMask.fromLong(S, L >= 64 ? 0 : ((1L << L) - 1) & ~((1L << (L / 2)) - 1));
+
+    /**
+     * {@link #overwriteIndirectRows} for output rows of half a vector: each B vector is two rows,
+     * its lower half read at {@code bi + bo_v} and its upper half at {@code bi + bo_v + hi} (the
+     * next row: {@code hi = bRowStride − L/2}, the upper half of that load), joined by a blend; C's
+     * two rows are contiguous, so the store is one whole vector as there. No junk columns: at 8 x 8
+     * with 16 lanes the buffered GEMM computes 96 columns for 64, this 64. Same per-element
+     * operations as {@link #overwriteIndirectRows}; written out again because a kernel choosing its
+     * loads at run time would put the blend on the other's path.
+     */
+    static void overwriteIndirectHalfRows(int kc, float[] ap, int aOff, int rs, int ks, float[] b, int bOff, int[] rowOffsets,
+                                          int rOff, int bo1, int bo2, int bo3, int hi, float[] c, int cOff, int co1, int co2, int co3,
+                                          int ldc, int rows, float[] scale, float[] shift, int ch, float[] res, int resDelta,
+                                          boolean relu) {
+        FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S), c02 = FloatVector.zero(S), c03 = FloatVector.zero(S);
+        FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S), c12 = FloatVector.zero(S), c13 = FloatVector.zero(S);
+        FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S), c22 = FloatVector.zero(S), c23 = FloatVector.zero(S);
+        FloatVector c30 = FloatVector.zero(S), c31 = FloatVector.zero(S), c32 = FloatVector.zero(S), c33 = FloatVector.zero(S);
+        int ai = aOff;
+        int r2 = 2 * rs, r3 = 3 * rs;
+        for (int p = 0; p < kc; p++) {
+            int bi = bOff + rowOffsets[rOff + p];
+            FloatVector b0 = FloatVector.fromArray(S, b, bi).blend(FloatVector.fromArray(S, b, bi + hi), HIGH_HALF);
+            FloatVector b1 = FloatVector.fromArray(S, b, bi + bo1).blend(FloatVector.fromArray(S, b, bi + bo1 + hi), HIGH_HALF);
+            FloatVector b2 = FloatVector.fromArray(S, b, bi + bo2).blend(FloatVector.fromArray(S, b, bi + bo2 + hi), HIGH_HALF);
+            FloatVector b3 = FloatVector.fromArray(S, b, bi + bo3).blend(FloatVector.fromArray(S, b, bi + bo3 + hi), HIGH_HALF);
             FloatVector a0 = FloatVector.broadcast(S, ap[ai]);
             c00 = a0.fma(b0, c00);
             c01 = a0.fma(b1, c01);

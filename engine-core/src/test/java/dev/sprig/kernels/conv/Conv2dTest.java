@@ -66,6 +66,8 @@ class Conv2dTest {
                 shape(1, 3, 18, 18, 5, 3, 3, 1, 1, 0, 0, 1, 1, 1),    // whole-row tiles reading x in place
                 shape(1, 32, 16, 16, 4, 3, 3, 1, 1, 1, 1, 1, 1, 1),   // 16 wide but K = 288, two slices: the buffered path
                 shape(1, 4, 6, 16, 4, 3, 3, 1, 1, 1, 1, 1, 1, 1),     // 6 rows of 16: not whole tiles of four vectors
+                shape(2, 4, 8, 8, 6, 3, 3, 1, 1, 1, 1, 1, 1, 1),      // rows of 8 (half a 16-lane vector), two to a vector
+                shape(1, 4, 16, 16, 5, 3, 3, 2, 2, 1, 1, 1, 1, 1),    // stride 2 down to 8 x 8: half rows from the phase planes
                 shape(0, 2, 4, 4, 2, 3, 3, 1, 1, 1, 1, 1, 1, 1));     // empty batch
     }
 
