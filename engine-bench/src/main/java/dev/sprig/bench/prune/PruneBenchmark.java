@@ -34,7 +34,9 @@ import org.openjdk.jmh.annotations.Warmup;
  * }</pre>
  */
 @Fork(value = 1, jvmArgsAppend = {"--add-modules=jdk.incubator.vector", "-XX:+UseParallelGC"})
-@Warmup(iterations = 3, time = 1)
+// Five warm-up seconds: a ViT's first forward runs interpreted for over a second, and with two
+// cores C2's queue of large vector kernels keeps some methods in C1 code for several seconds more.
+@Warmup(iterations = 5, time = 1)
 @Measurement(iterations = 5, time = 1)
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
