@@ -25,6 +25,10 @@ import org.openjdk.jmh.annotations.Warmup;
  * <p>{@code shape} is {@code "S"} for S x S x S or {@code "MxKxN"} (A {@code [M, K]}, B {@code [K, N]});
  * {@code 64x576x3136} is a 3x3 convolution with 64 input and 64 output channels on a 56x56 map
  * lowered to GEMM. Scores are calls per second: GFLOP/s = score * 2*M*N*K / 1e9.
+ * {@code sprigLinear} computes {@code C = A · Bᵀ} with B stored {@code [N, K]}, as a Linear layer
+ * calls it ({@code y = x · Wᵀ}); {@code 4160x32x24} and {@code 4160x24x48} are the projection and
+ * the first MLP layer of a ViT pruned to a quarter of its widths, at batch 64 (64 * 65 tokens):
+ * narrow C, whose columns are not whole two-vector tiles.
  * EJML runs {@code CommonOps_FDRM.mult} on one thread and {@code CommonOps_MT_FDRM.mult} with
  * {@code EjmlConcurrency.setMaxThreads(threads)} otherwise.
  */
@@ -35,7 +39,7 @@ import org.openjdk.jmh.annotations.Warmup;
 @Measurement(iterations = 5, time = 1)
 @Fork(value = 1, jvmArgsAppend = {"--add-modules=jdk.incubator.vector"})
 public class GemmBenchmark {
-    @Param({"64", "128", "256", "512", "1024", "64x576x3136"})
+    @Param({"64", "128", "256", "512", "1024", "64x576x3136", "4160x32x24", "4160x24x48"})
     public String shape;
 
     @Param({"1", "2"})
@@ -45,7 +49,7 @@ public class GemmBenchmark {
     private int k;
     private int n;
     private float[] a;  // [m, k]
-    private float[] b;  // [k, n]
+    private float[] b;  // [k, n], or [n, k] for sprigLinear
     private float[] c;  // [m, n]
     private FMatrixRMaj ea;
     private FMatrixRMaj eb;
@@ -91,6 +95,12 @@ public class GemmBenchmark {
     @Benchmark
     public float[] sprig() {
         Sgemm.sgemm(false, false, m, n, k, 1f, a, 0, k, b, 0, n, 0f, c, 0, n, threads);
+        return c;
+    }
+
+    @Benchmark
+    public float[] sprigLinear() {
+        Sgemm.sgemm(false, true, m, n, k, 1f, a, 0, k, b, 0, k, 0f, c, 0, n, threads);
         return c;
     }
 

@@ -6,6 +6,12 @@ package dev.sprig.kernels.gemm;
  * for each {@code MC}-high block of rows op(A) is packed (it stays in L2) and the
  * {@link MicroKernel} sweeps the tiles, reusing each packed B micro-panel from L1 across the rows.
  *
+ * <p>A narrow C ({@link #takesNarrow}: whole groups of three vectors and one of a vector and a
+ * half, as a pruned ViT's Linear layers have) with beta 0, a row-major A and one K slice takes
+ * {@link #gemmNarrow} instead: {@link NarrowKernel} tiles that cover its columns exactly and read
+ * A in place. Both paths compute every element of C with the same operations, so which one runs
+ * does not change a bit of the result.
+ *
  * <p>Packing buffers are per thread and reused across calls.
  */
 final class BlockedGemm {
@@ -19,6 +25,14 @@ final class BlockedGemm {
     static final int NC = roundUp(2048, MicroKernel.NR);
     /** Up to this many rows of C, a non-transposed B is read in place rather than packed. */
     static final int DIRECT_B_MAX_M = 128;
+    /**
+     * Widest C that {@link #gemmNarrow} takes: 288 columns at 16 lanes. JMH (GemmBenchmark.sprigLinear,
+     * 4160 rows, one thread, AVX-512 Zen 5) had it ahead of the two-vector tiles up to there: 1.45-1.8x
+     * at 24 and 48 columns (k 24-96), 1.25x at 96 (k 24), 1.05-1.2x at 192 and 288.
+     */
+    static final int NARROW_MAX_N = 18 * MicroKernel.L;
+    /** Rows of A swept by every column group in turn in {@link #gemmNarrow} ({@code 144 * k} floats, in L2). */
+    static final int NARROW_MC = roundUp(144, NarrowKernel.ROWS);
 
     private static final ThreadLocal<Buffers> BUFFERS = ThreadLocal.withInitial(Buffers::new);
 
@@ -42,6 +56,67 @@ final class BlockedGemm {
     static void gemm(boolean transA, boolean transB, int m, int n, int k, float alpha,
                      float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
                      float beta, float[] c, int cOff, int ldc) {
+        if (!transA && beta == 0f && k <= KC && takesNarrow(n)) {
+            gemmNarrow(transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, c, cOff, ldc);
+        } else {
+            gemmTiles(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
+        }
+    }
+
+    /**
+     * Whether {@link #gemmNarrow} covers n columns: groups of three vectors, then at most one
+     * vector-and-half group, no wider than {@link #NARROW_MAX_N}. Only with 16 lanes or more (AVX-512,
+     * 32 vector registers): the tiles keep up to 28 vectors live, which 16 AVX2 registers would spill.
+     */
+    static boolean takesNarrow(int n) {
+        if (MicroKernel.L < 16 || n > NARROW_MAX_N) {
+            return false;
+        }
+        int t = n % NarrowKernel.V3_COLS;
+        return t == 0 || t == NarrowKernel.VH_COLS;
+    }
+
+    /**
+     * {@code C = alpha * A * op(B)} for a row-major A, beta 0 and {@code k <= KC} (one K slice),
+     * when {@link #takesNarrow}(n): op(B) packed whole in column groups of
+     * {@link NarrowKernel#V3_COLS} and at most one of {@link NarrowKernel#VH_COLS}, then for each
+     * block of {@link #NARROW_MC} rows, each group swept down the block by {@link NarrowKernel}
+     * tiles reading A in place. Package-private so tests can hold it to {@link #gemmTiles} at every
+     * vector width.
+     */
+    static void gemmNarrow(boolean transB, int m, int n, int k, float alpha,
+                           float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
+                           float[] c, int cOff, int ldc) {
+        float[] bp = BUFFERS.get().b(k * n); // groups of [k, width], left to right
+        for (int j0 = 0; j0 < n; j0 += NarrowKernel.V3_COLS) {
+            int w = Math.min(NarrowKernel.V3_COLS, n - j0); // V3_COLS, or VH_COLS for the last group
+            Packing.packB(transB, b, bOff, ldb, 0, k, j0, w, bp, k * j0, w);
+        }
+        for (int ic = 0; ic < m; ic += NARROW_MC) {
+            int mc = Math.min(NARROW_MC, m - ic);
+            for (int j0 = 0; j0 < n; j0 += NarrowKernel.V3_COLS) {
+                int bo = k * j0;
+                int cj = cOff + ic * ldc + j0;
+                int ai = aOff + ic * lda;
+                if (n - j0 >= NarrowKernel.V3_COLS) {
+                    for (int i = 0; i < mc; i += NarrowKernel.ROWS) {
+                        NarrowKernel.threeVectors(k, a, ai + i * lda, lda, Math.min(NarrowKernel.ROWS, mc - i),
+                                bp, bo, c, cj + i * ldc, ldc, alpha);
+                    }
+                } else {
+                    for (int i = 0; i < mc; i += NarrowKernel.ROWS) {
+                        NarrowKernel.vectorAndHalf(k, a, ai + i * lda, lda, Math.min(NarrowKernel.ROWS, mc - i),
+                                bp, bo, c, cj + i * ldc, ldc, alpha);
+                    }
+                }
+            }
+        }
+    }
+
+    /** The general path: packed, cache-blocked {@link MicroKernel} tiles; any shape, any beta. */
+    static void gemmTiles(boolean transA, boolean transB, int m, int n, int k, float alpha,
+                          float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
+                          float beta, float[] c, int cOff, int ldc) {
         final int mrT = MicroKernel.MR;
         final int nrT = MicroKernel.NR;
         Buffers buf = BUFFERS.get();

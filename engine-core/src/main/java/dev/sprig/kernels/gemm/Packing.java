@@ -125,8 +125,16 @@ final class Packing {
      * @param b B stored {@code [k, n]} (row stride ldb), or {@code [n, k]} when transB
      */
     static void packB(boolean transB, float[] b, int bOff, int ldb, int p0, int kc, int j0, int nc, float[] dst) {
-        final int nr = MicroKernel.NR;
-        int d = 0;
+        packB(transB, b, bOff, ldb, p0, kc, j0, nc, dst, 0, MicroKernel.NR);
+    }
+
+    /**
+     * {@link #packB(boolean, float[], int, int, int, int, int, int, float[])} into {@code dst} from
+     * {@code dstOff}, in micro-panels {@code nr} columns wide.
+     */
+    static void packB(boolean transB, float[] b, int bOff, int ldb, int p0, int kc, int j0, int nc, float[] dst,
+                      int dstOff, int nr) {
+        int d = dstOff;
         for (int c0 = 0; c0 < nc; c0 += nr) {
             int cols = Math.min(nr, nc - c0);
             if (transB) {

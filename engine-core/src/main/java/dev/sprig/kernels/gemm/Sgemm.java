@@ -60,7 +60,8 @@ public final class Sgemm {
         }
         int nPanels = (n + MicroKernel.NR - 1) / MicroKernel.NR;
         int mPanels = (m + MicroKernel.MR - 1) / MicroKernel.MR;
-        if (nPanels >= 2 * t || nPanels >= mPanels) {
+        // A width BlockedGemm.gemmNarrow takes splits by rows, which keeps that width for every thread.
+        if (!BlockedGemm.takesNarrow(n) && (nPanels >= 2 * t || nPanels >= mPanels)) {
             // Split the columns of C (whole NR-wide panels): each thread packs its own part of B.
             Parallel.forRange(nPanels, t, (from, to) -> {
                 int j0 = from * MicroKernel.NR;

@@ -8,7 +8,10 @@ import java.util.SplittableRandom;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** {@link Packing}'s four-row A panel: the vector transpose and its scalar twin write the same floats, and nothing else. */
+/**
+ * {@link Packing}'s four-row A panel: the vector transpose and its scalar twin write the same floats, and
+ * nothing else; B packed into panels of a given width at an offset.
+ */
 class PackingTest {
     private static final int L = KernelConfig.FLOATS.length();
 
@@ -37,6 +40,35 @@ class PackingTest {
                 }
                 for (int i : new int[] {0, 4, 5 + 4 * kc, vector.length - 1}) {
                     assertThat(vector[i]).as("%s: element %d outside the panel", what, i).isNaN();
+                }
+            }
+        }
+    }
+
+    @Test
+    void bPanelsOfAGivenWidthAtAnOffset() {
+        SplittableRandom rnd = new SplittableRandom(6);
+        int k = 7, ldb = 40, p0 = 2, kc = 4, j0 = 3, nc = 11;
+        for (boolean transB : new boolean[] {false, true}) {
+            for (int nr : new int[] {nc, 6, 2 * L}) {
+                float[] b = new float[(transB ? j0 + nc : k) * ldb];
+                for (int i = 0; i < b.length; i++) {
+                    b[i] = (float) rnd.nextGaussian();
+                }
+                int panels = (nc + nr - 1) / nr;
+                float[] dst = new float[9 + panels * kc * nr + 5];
+                Arrays.fill(dst, Float.NaN);
+                Packing.packB(transB, b, 0, ldb, p0, kc, j0, nc, dst, 9, nr);
+                String what = "transB=" + transB + " nr=" + nr;
+                for (int p = 0; p < kc; p++) {
+                    for (int j = 0; j < panels * nr; j++) {
+                        float want = j >= nc ? 0f : transB ? b[(j0 + j) * ldb + p0 + p] : b[(p0 + p) * ldb + j0 + j];
+                        int at = 9 + (j / nr) * kc * nr + p * nr + j % nr;
+                        assertThat(dst[at]).as("%s: op(B)[%d, %d] at %d", what, p0 + p, j0 + j, at).isEqualTo(want);
+                    }
+                }
+                for (int i : new int[] {0, 8, 9 + panels * kc * nr, dst.length - 1}) {
+                    assertThat(dst[i]).as("%s: element %d outside the panels", what, i).isNaN();
                 }
             }
         }
