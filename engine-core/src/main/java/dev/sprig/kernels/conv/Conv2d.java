@@ -139,7 +139,7 @@ public final class Conv2d {
             epilogue.applyPlanes(s, y, yOff, false);
             return;
         }
-        forwardImages(s, x, xOff, w, wOff, null, 0, epilogue, y, yOff);
+        forwardImages(s, x, xOff, w, wOff, null, 0, epilogue.filled(s.outChannels()), y, yOff);
     }
 
     /**
@@ -188,6 +188,7 @@ public final class Conv2d {
             forwardFused(s2, h, 0, w2, 0, e2, y, 0);
             return;
         }
+        ConvEpilogue f1 = e1.filled(s1.outChannels()), f2 = e2.filled(s2.outChannels());
         DirectConv2d.Plan p1 = DirectConv2d.plan(s1, w1, 0, true, false); // into the padded planes
         DirectConv2d.Plan p2 = DirectConv2d.plan(s2, w2, 0, true, true);
         float[] interior = ConvEpilogue.interior(s1.w(), s1.w() + 2 * s1.padW());
@@ -195,12 +196,12 @@ public final class Conv2d {
         if (t > 1 && s1.n() >= t) {
             Parallel.forRange(s1.n(), (from, to) -> {
                 for (int i = from; i < to; i++) {
-                    DirectConv2d.forwardPairImage(s1, p1, e1, s2, p2, e2, interior, i, x, 0, y, 0, 1);
+                    DirectConv2d.forwardPairImage(s1, p1, f1, s2, p2, f2, interior, i, x, 0, y, 0, 1);
                 }
             });
         } else {
             for (int i = 0; i < s1.n(); i++) {
-                DirectConv2d.forwardPairImage(s1, p1, e1, s2, p2, e2, interior, i, x, 0, y, 0, t);
+                DirectConv2d.forwardPairImage(s1, p1, f1, s2, p2, f2, interior, i, x, 0, y, 0, t);
             }
         }
     }

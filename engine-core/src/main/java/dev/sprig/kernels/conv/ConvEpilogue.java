@@ -54,7 +54,16 @@ public record ConvEpilogue(float[] scale, float[] shift, float[] residual, int r
         return shift == null ? 0f : shift[c];
     }
 
-    /** The scales of {@code channels} output channels: {@code scale}, or ones without one. */
+    /**
+     * This epilogue with a scale and a shift array even where they were null (ones and zeros for
+     * {@code channels} output channels): the same results, and the whole-row kernels, which read
+     * the arrays, find them without allocating them per image. Conv2d fills once per call.
+     */
+    ConvEpilogue filled(int channels) {
+        return scale != null && shift != null ? this : new ConvEpilogue(scales(channels), shifts(channels), residual, residualOff, relu);
+    }
+
+    /** The scales of {@code channels} output channels: {@code scale}, or new ones without one. */
     float[] scales(int channels) {
         if (scale != null) {
             return scale;
@@ -64,7 +73,7 @@ public record ConvEpilogue(float[] scale, float[] shift, float[] residual, int r
         return ones;
     }
 
-    /** The shifts of {@code channels} output channels: {@code shift}, or zeros without one. */
+    /** The shifts of {@code channels} output channels: {@code shift}, or new zeros without one. */
     float[] shifts(int channels) {
         return shift != null ? shift : new float[channels];
     }

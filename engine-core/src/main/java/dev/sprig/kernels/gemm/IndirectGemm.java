@@ -219,6 +219,13 @@ public final class IndirectGemm {
                     + " whole tiles of four " + MicroKernel.L + "-float vectors (rows of half a vector only into a contiguous C), got k="
                     + (a == null ? "none" : a.k) + ", rows=" + rows + ", cols=" + cols + ", cRowStride=" + cRowStride);
         }
+        if (b == null || rowOffsets == null || c == null || scale == null || shift == null) {
+            throw new IllegalArgumentException("indirect gemm by rows: b, rowOffsets, c, scale and shift must not be null (ones and"
+                    + " zeros for no scale or shift), got b=" + (b == null ? "null" : "[" + b.length + "]") + ", rowOffsets="
+                    + (rowOffsets == null ? "null" : "[" + rowOffsets.length + "]") + ", c=" + (c == null ? "null" : "[" + c.length + "]")
+                    + ", scale=" + (scale == null ? "null" : "[" + scale.length + "]") + ", shift="
+                    + (shift == null ? "null" : "[" + shift.length + "]"));
+        }
         int m = a.m;
         if (rowOffsets.length < a.k || scale.length < ch + m || shift.length < ch + m || ch < 0) {
             throw new IllegalArgumentException("indirect gemm by rows: rowOffsets (" + rowOffsets.length + ") must cover k=" + a.k

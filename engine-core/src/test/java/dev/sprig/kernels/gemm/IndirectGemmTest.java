@@ -166,6 +166,9 @@ class IndirectGemmTest {
         assertThatThrownBy(() -> IndirectGemm.gemmRows(packed, new float[100 * l], 0, new int[9], 8, l / 2, l, new float[100 * l], 0,
                 l / 2 + 1, 8 * l, ones, ones, 0, null, 0, false, 1)).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("contiguous C");
+        assertThatThrownBy(() -> IndirectGemm.gemmRows(packed, new float[100 * l], 0, new int[9], 4, l, l, new float[100 * l], 0, l,
+                4 * l, null, ones, 0, null, 0, false, 1)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("scale=null");
         assertThatThrownBy(() -> IndirectGemm.gemmRows(packed, new float[100 * l], 0, new int[9], 3, l, l, new float[100 * l], 0, l,
                 3 * l, ones, ones, 0, null, 0, false, 1)).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("whole tiles of four").hasMessageContaining("rows=3");
