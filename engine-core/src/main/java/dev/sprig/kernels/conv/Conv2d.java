@@ -189,8 +189,8 @@ public final class Conv2d {
             return;
         }
         ConvEpilogue f1 = e1.filled(s1.outChannels()), f2 = e2.filled(s2.outChannels());
-        DirectConv2d.Plan p1 = DirectConv2d.plan(s1, w1, 0, true, false); // into the padded planes
-        DirectConv2d.Plan p2 = DirectConv2d.plan(s2, w2, 0, true, true);
+        DirectConv2d.Plan p1 = DirectConv2d.plan(s1, w1, 0, true); // into the padded planes
+        DirectConv2d.Plan p2 = DirectConv2d.plan(s2, w2, 0, true);
         float[] interior = ConvEpilogue.interior(s1.w(), s1.w() + 2 * s1.padW());
         int t = Parallel.threads();
         if (t > 1 && s1.n() >= t) {
@@ -212,7 +212,7 @@ public final class Conv2d {
      */
     private static void forwardImages(Conv2dShape s, float[] x, int xOff, float[] w, int wOff,
                                       float[] bias, int bOff, ConvEpilogue epilogue, float[] y, int yOff) {
-        DirectConv2d.Plan direct = DirectConv2d.applies(s) ? DirectConv2d.plan(s, w, wOff, epilogue != null, true) : null;
+        DirectConv2d.Plan direct = DirectConv2d.applies(s) ? DirectConv2d.plan(s, w, wOff, epilogue != null) : null;
         int t = Parallel.threads();
         if (t > 1 && s.n() >= t) {
             Parallel.forRange(s.n(), (from, to) -> {

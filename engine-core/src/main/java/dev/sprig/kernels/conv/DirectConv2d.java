@@ -93,19 +93,18 @@ final class DirectConv2d {
 
     /** The plan of one forward call: offsets from the shape, the weights {@code [outC, cpg*kh*kw]} at wOff packed per group. */
     static Plan plan(Conv2dShape s, float[] w, int wOff) {
-        return plan(s, w, wOff, false, false);
+        return plan(s, w, wOff, false);
     }
 
     /**
      * As {@link #plan(Conv2dShape, float[], int)}; for a {@code fused} convolution (one with an
-     * epilogue) that takes the whole-output-rows path ({@link IndirectGemm#rowsApply}, rows of half
-     * a vector too when its output is y itself, {@code intoY}, not the padded planes of a pair), its
+     * epilogue) that takes the whole-output-rows path ({@link IndirectGemm#rowsApply}), its
      * weights are read in place ({@link IndirectGemm#rowsA}) instead of packed.
      */
-    static Plan plan(Conv2dShape s, float[] w, int wOff, boolean fused, boolean intoY) {
+    static Plan plan(Conv2dShape s, float[] w, int wOff, boolean fused) {
         int k = s.patchSize();
         int opg = s.outPerGroup();
-        if (fused && opg > 0 && IndirectGemm.rowsApply(k, s.outH(), s.outW(), intoY)) {
+        if (fused && opg > 0 && IndirectGemm.rowsApply(k, s.outH(), s.outW())) {
             IndirectGemm.RowsA[] rows = new IndirectGemm.RowsA[s.groups()];
             for (int g = 0; g < s.groups(); g++) {
                 rows[g] = IndirectGemm.rowsA(opg, k, w, wOff + g * opg * k, k);

@@ -174,21 +174,13 @@ public final class IndirectGemm {
 
     /**
      * Whether {@link #gemmRows} takes a product of depth k whose output is {@code rows x cols}, C's
-     * rows lying anywhere: each output row whole vectors, in whole tiles of four vectors; one K
-     * slice; not under {@link KernelConfig#SCALAR}.
+     * rows lying anywhere: each output row whole vectors, or half a vector (two rows to a vector),
+     * in whole tiles of four vectors; one K slice; not under {@link KernelConfig#SCALAR}.
      */
     public static boolean rowsApply(int k, int rows, int cols) {
-        return rowsApply(k, rows, cols, false);
-    }
-
-    /**
-     * {@link #rowsApply(int, int, int)}, or, when C's rows are {@code contiguous} (y itself, not
-     * padded planes), rows of half a vector, two to a vector, in whole tiles of four vectors.
-     */
-    public static boolean rowsApply(int k, int rows, int cols, boolean contiguous) {
         int l = MicroKernel.L;
         boolean whole = cols % l == 0 && (long) rows * (cols / l) % 4 == 0;
-        boolean half = contiguous && l >= 2 && 2 * cols == l && rows % 8 == 0;
+        boolean half = l >= 2 && 2 * cols == l && rows % 8 == 0;
         return !KernelConfig.SCALAR && cols > 0 && rows > 0 && (whole || half) && k > 0 && sliceDepth(k) == k;
     }
 
@@ -204,8 +196,8 @@ public final class IndirectGemm {
      * convolution's epilogue, into y (cRowStride = cols) or into the next convolution's padded
      * planes (cRowStride = their width). Per element the same fma chain as {@link #gemm} with one
      * K slice, then one fma, an add and a max: bit for bit {@link #gemm} followed by
-     * {@code ConvEpilogue}. Needs {@link #rowsApply}; rows of half a vector need
-     * {@code cRowStride == cols}.
+     * {@code ConvEpilogue}. Needs {@link #rowsApply}; C's rows may be anywhere
+     * ({@code cRowStride >= cols}), rows of half a vector too (stored as two half vectors).
      *
      * @param scale {@code [ch, ch + m)} used; never null (ones for none)
      * @param shift likewise; never null (zeros for none)
@@ -214,9 +206,9 @@ public final class IndirectGemm {
     public static void gemmRows(RowsA a, float[] b, int bOff, int[] rowOffsets, int rows, int cols, int bRowStride,
                                 float[] c, int cOff, int cRowStride, int ldc, float[] scale, float[] shift, int ch,
                                 float[] res, int resDelta, boolean relu, int threads) {
-        if (a == null || !rowsApply(a.k, rows, cols, cRowStride == cols)) {
-            throw new IllegalArgumentException("indirect gemm by rows: needs an A with 1 <= k <= one K slice and an output of"
-                    + " whole tiles of four " + MicroKernel.L + "-float vectors (rows of half a vector only into a contiguous C), got k="
+        if (a == null || !rowsApply(a.k, rows, cols) || cRowStride < cols) {
+            throw new IllegalArgumentException("indirect gemm by rows: needs an A with 1 <= k <= one K slice, an output of"
+                    + " whole tiles of four " + MicroKernel.L + "-float vectors and cRowStride >= cols, got k="
                     + (a == null ? "none" : a.k) + ", rows=" + rows + ", cols=" + cols + ", cRowStride=" + cRowStride);
         }
         if (b == null || rowOffsets == null || c == null || scale == null || shift == null) {
@@ -289,7 +281,7 @@ public final class IndirectGemm {
                 int rowsHere = Math.min(mr, a.m - ir);
                 if (half) {
                     MicroKernel.overwriteIndirectHalfRows(a.k, ap, ao, rs, ks, b, b0, rowOffsets, 0, bo[1] - bo[0], bo[2] - bo[0],
-                            bo[3] - bo[0], hi, c, c0 + ir * ldc, co[1] - co[0], co[2] - co[0], co[3] - co[0], ldc, rowsHere,
+                            bo[3] - bo[0], hi, c, c0 + ir * ldc, co[1] - co[0], co[2] - co[0], co[3] - co[0], cRowStride, ldc, rowsHere,
                             scale, shift, ch + ir, res, resDelta, relu);
                 } else {
                     MicroKernel.overwriteIndirectRows(a.k, ap, ao, rs, ks, b, b0, rowOffsets, 0, bo[1] - bo[0], bo[2] - bo[0],

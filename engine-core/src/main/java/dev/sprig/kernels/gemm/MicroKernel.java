@@ -3,6 +3,7 @@ package dev.sprig.kernels.gemm;
 import dev.sprig.kernels.KernelConfig;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -518,20 +519,25 @@ final class MicroKernel {
     }
 
     /** The upper half of a vector's lanes. */
+    /** Vectors of half as many lanes, for the two rows of a half-row tile's stores. */
+    private static final VectorSpecies<Float> HALF = VectorSpecies.of(float.class, VectorShape.forBitSize(Math.max(64, S.vectorBitSize() / 2)));
     private static final VectorMask<Float> HIGH_HALF = VectorMask.fromLong(S, L >= 64 ? 0 : ((1L << L) - 1) & ~((1L << (L / 2)) - 1));
 
     /**
      * {@link #overwriteIndirectRows} for output rows of half a vector: each B vector is two rows,
      * its lower half read at {@code bi + bo_v} and its upper half at {@code bi + bo_v + hi} (the
-     * next row: {@code hi = bRowStride − L/2}, the upper half of that load), joined by a blend; C's
-     * two rows are contiguous, so the store is one whole vector as there. No junk columns: at 8 x 8
-     * with 16 lanes the buffered GEMM computes 96 columns for 64, this 64. Same per-element
+     * next row: {@code hi = bRowStride − L/2}, the upper half of that load), joined by a blend. C's
+     * two rows are stored as two vectors of half the lanes, at {@code ci + co_v} and
+     * {@code cNext} further (C's row stride: {@code L/2} in y itself, the padded width in the next
+     * convolution's padded planes), so nothing outside the rows is written; the residual, in C's
+     * layout, is read as B is. No junk columns: at 8 x 8 with 16 lanes the buffered GEMM computes
+     * 96 columns for 64, this 64. Same per-element
      * operations as {@link #overwriteIndirectRows}; written out again because a kernel choosing its
      * loads at run time would put the blend on the other's path.
      */
     static void overwriteIndirectHalfRows(int kc, float[] ap, int aOff, int rs, int ks, float[] b, int bOff, int[] rowOffsets,
                                           int rOff, int bo1, int bo2, int bo3, int hi, float[] c, int cOff, int co1, int co2, int co3,
-                                          int ldc, int rows, float[] scale, float[] shift, int ch, float[] res, int resDelta,
+                                          int cNext, int ldc, int rows, float[] scale, float[] shift, int ch, float[] res, int resDelta,
                                           boolean relu) {
         FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S), c02 = FloatVector.zero(S), c03 = FloatVector.zero(S);
         FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S), c12 = FloatVector.zero(S), c13 = FloatVector.zero(S);
@@ -570,6 +576,7 @@ final class MicroKernel {
         // max(v, -inf) is v for every v (NaN and -0 included), so one store serves both ReLU settings.
         // Written out row by row: a store helper taking the vectors was not inlined, and boxed them (4x slower).
         FloatVector floor = FloatVector.broadcast(S, relu ? 0f : Float.NEGATIVE_INFINITY);
+        int resHi = cNext - L / 2; // the residual has C's layout: its second row's half, as B's
         {
             int ci = cOff;
             FloatVector a = FloatVector.broadcast(S, scale[ch]);
@@ -580,15 +587,23 @@ final class MicroKernel {
             FloatVector v3 = c03.fma(a, sh);
             if (res != null) {
                 int ri = ci + resDelta;
-                v0 = v0.add(FloatVector.fromArray(S, res, ri));
-                v1 = v1.add(FloatVector.fromArray(S, res, ri + co1));
-                v2 = v2.add(FloatVector.fromArray(S, res, ri + co2));
-                v3 = v3.add(FloatVector.fromArray(S, res, ri + co3));
+                v0 = v0.add(FloatVector.fromArray(S, res, ri).blend(FloatVector.fromArray(S, res, ri + resHi), HIGH_HALF));
+                v1 = v1.add(FloatVector.fromArray(S, res, ri + co1).blend(FloatVector.fromArray(S, res, ri + co1 + resHi), HIGH_HALF));
+                v2 = v2.add(FloatVector.fromArray(S, res, ri + co2).blend(FloatVector.fromArray(S, res, ri + co2 + resHi), HIGH_HALF));
+                v3 = v3.add(FloatVector.fromArray(S, res, ri + co3).blend(FloatVector.fromArray(S, res, ri + co3 + resHi), HIGH_HALF));
             }
-            v0.max(floor).intoArray(c, ci);
-            v1.max(floor).intoArray(c, ci + co1);
-            v2.max(floor).intoArray(c, ci + co2);
-            v3.max(floor).intoArray(c, ci + co3);
+            v0 = v0.max(floor);
+            ((FloatVector) v0.reinterpretShape(HALF, 0)).intoArray(c, ci);
+            ((FloatVector) v0.reinterpretShape(HALF, 1)).intoArray(c, ci + cNext);
+            v1 = v1.max(floor);
+            ((FloatVector) v1.reinterpretShape(HALF, 0)).intoArray(c, ci + co1);
+            ((FloatVector) v1.reinterpretShape(HALF, 1)).intoArray(c, ci + co1 + cNext);
+            v2 = v2.max(floor);
+            ((FloatVector) v2.reinterpretShape(HALF, 0)).intoArray(c, ci + co2);
+            ((FloatVector) v2.reinterpretShape(HALF, 1)).intoArray(c, ci + co2 + cNext);
+            v3 = v3.max(floor);
+            ((FloatVector) v3.reinterpretShape(HALF, 0)).intoArray(c, ci + co3);
+            ((FloatVector) v3.reinterpretShape(HALF, 1)).intoArray(c, ci + co3 + cNext);
         }
         if (rows > 1) {
             int ci = cOff + ldc;
@@ -600,15 +615,23 @@ final class MicroKernel {
             FloatVector v3 = c13.fma(a, sh);
             if (res != null) {
                 int ri = ci + resDelta;
-                v0 = v0.add(FloatVector.fromArray(S, res, ri));
-                v1 = v1.add(FloatVector.fromArray(S, res, ri + co1));
-                v2 = v2.add(FloatVector.fromArray(S, res, ri + co2));
-                v3 = v3.add(FloatVector.fromArray(S, res, ri + co3));
+                v0 = v0.add(FloatVector.fromArray(S, res, ri).blend(FloatVector.fromArray(S, res, ri + resHi), HIGH_HALF));
+                v1 = v1.add(FloatVector.fromArray(S, res, ri + co1).blend(FloatVector.fromArray(S, res, ri + co1 + resHi), HIGH_HALF));
+                v2 = v2.add(FloatVector.fromArray(S, res, ri + co2).blend(FloatVector.fromArray(S, res, ri + co2 + resHi), HIGH_HALF));
+                v3 = v3.add(FloatVector.fromArray(S, res, ri + co3).blend(FloatVector.fromArray(S, res, ri + co3 + resHi), HIGH_HALF));
             }
-            v0.max(floor).intoArray(c, ci);
-            v1.max(floor).intoArray(c, ci + co1);
-            v2.max(floor).intoArray(c, ci + co2);
-            v3.max(floor).intoArray(c, ci + co3);
+            v0 = v0.max(floor);
+            ((FloatVector) v0.reinterpretShape(HALF, 0)).intoArray(c, ci);
+            ((FloatVector) v0.reinterpretShape(HALF, 1)).intoArray(c, ci + cNext);
+            v1 = v1.max(floor);
+            ((FloatVector) v1.reinterpretShape(HALF, 0)).intoArray(c, ci + co1);
+            ((FloatVector) v1.reinterpretShape(HALF, 1)).intoArray(c, ci + co1 + cNext);
+            v2 = v2.max(floor);
+            ((FloatVector) v2.reinterpretShape(HALF, 0)).intoArray(c, ci + co2);
+            ((FloatVector) v2.reinterpretShape(HALF, 1)).intoArray(c, ci + co2 + cNext);
+            v3 = v3.max(floor);
+            ((FloatVector) v3.reinterpretShape(HALF, 0)).intoArray(c, ci + co3);
+            ((FloatVector) v3.reinterpretShape(HALF, 1)).intoArray(c, ci + co3 + cNext);
         }
         if (rows > 2) {
             int ci = cOff + 2 * ldc;
@@ -620,15 +643,23 @@ final class MicroKernel {
             FloatVector v3 = c23.fma(a, sh);
             if (res != null) {
                 int ri = ci + resDelta;
-                v0 = v0.add(FloatVector.fromArray(S, res, ri));
-                v1 = v1.add(FloatVector.fromArray(S, res, ri + co1));
-                v2 = v2.add(FloatVector.fromArray(S, res, ri + co2));
-                v3 = v3.add(FloatVector.fromArray(S, res, ri + co3));
+                v0 = v0.add(FloatVector.fromArray(S, res, ri).blend(FloatVector.fromArray(S, res, ri + resHi), HIGH_HALF));
+                v1 = v1.add(FloatVector.fromArray(S, res, ri + co1).blend(FloatVector.fromArray(S, res, ri + co1 + resHi), HIGH_HALF));
+                v2 = v2.add(FloatVector.fromArray(S, res, ri + co2).blend(FloatVector.fromArray(S, res, ri + co2 + resHi), HIGH_HALF));
+                v3 = v3.add(FloatVector.fromArray(S, res, ri + co3).blend(FloatVector.fromArray(S, res, ri + co3 + resHi), HIGH_HALF));
             }
-            v0.max(floor).intoArray(c, ci);
-            v1.max(floor).intoArray(c, ci + co1);
-            v2.max(floor).intoArray(c, ci + co2);
-            v3.max(floor).intoArray(c, ci + co3);
+            v0 = v0.max(floor);
+            ((FloatVector) v0.reinterpretShape(HALF, 0)).intoArray(c, ci);
+            ((FloatVector) v0.reinterpretShape(HALF, 1)).intoArray(c, ci + cNext);
+            v1 = v1.max(floor);
+            ((FloatVector) v1.reinterpretShape(HALF, 0)).intoArray(c, ci + co1);
+            ((FloatVector) v1.reinterpretShape(HALF, 1)).intoArray(c, ci + co1 + cNext);
+            v2 = v2.max(floor);
+            ((FloatVector) v2.reinterpretShape(HALF, 0)).intoArray(c, ci + co2);
+            ((FloatVector) v2.reinterpretShape(HALF, 1)).intoArray(c, ci + co2 + cNext);
+            v3 = v3.max(floor);
+            ((FloatVector) v3.reinterpretShape(HALF, 0)).intoArray(c, ci + co3);
+            ((FloatVector) v3.reinterpretShape(HALF, 1)).intoArray(c, ci + co3 + cNext);
         }
         if (rows > 3) {
             int ci = cOff + 3 * ldc;
@@ -640,15 +671,23 @@ final class MicroKernel {
             FloatVector v3 = c33.fma(a, sh);
             if (res != null) {
                 int ri = ci + resDelta;
-                v0 = v0.add(FloatVector.fromArray(S, res, ri));
-                v1 = v1.add(FloatVector.fromArray(S, res, ri + co1));
-                v2 = v2.add(FloatVector.fromArray(S, res, ri + co2));
-                v3 = v3.add(FloatVector.fromArray(S, res, ri + co3));
+                v0 = v0.add(FloatVector.fromArray(S, res, ri).blend(FloatVector.fromArray(S, res, ri + resHi), HIGH_HALF));
+                v1 = v1.add(FloatVector.fromArray(S, res, ri + co1).blend(FloatVector.fromArray(S, res, ri + co1 + resHi), HIGH_HALF));
+                v2 = v2.add(FloatVector.fromArray(S, res, ri + co2).blend(FloatVector.fromArray(S, res, ri + co2 + resHi), HIGH_HALF));
+                v3 = v3.add(FloatVector.fromArray(S, res, ri + co3).blend(FloatVector.fromArray(S, res, ri + co3 + resHi), HIGH_HALF));
             }
-            v0.max(floor).intoArray(c, ci);
-            v1.max(floor).intoArray(c, ci + co1);
-            v2.max(floor).intoArray(c, ci + co2);
-            v3.max(floor).intoArray(c, ci + co3);
+            v0 = v0.max(floor);
+            ((FloatVector) v0.reinterpretShape(HALF, 0)).intoArray(c, ci);
+            ((FloatVector) v0.reinterpretShape(HALF, 1)).intoArray(c, ci + cNext);
+            v1 = v1.max(floor);
+            ((FloatVector) v1.reinterpretShape(HALF, 0)).intoArray(c, ci + co1);
+            ((FloatVector) v1.reinterpretShape(HALF, 1)).intoArray(c, ci + co1 + cNext);
+            v2 = v2.max(floor);
+            ((FloatVector) v2.reinterpretShape(HALF, 0)).intoArray(c, ci + co2);
+            ((FloatVector) v2.reinterpretShape(HALF, 1)).intoArray(c, ci + co2 + cNext);
+            v3 = v3.max(floor);
+            ((FloatVector) v3.reinterpretShape(HALF, 0)).intoArray(c, ci + co3);
+            ((FloatVector) v3.reinterpretShape(HALF, 1)).intoArray(c, ci + co3 + cNext);
         }
     }
 }

@@ -137,7 +137,7 @@ class ConvEpilogueTest {
             for (boolean fused : new boolean[] {false, true}) {
                 float[] viaIm2col = new float[s.outputSize()];
                 float[] viaDirect = new float[s.outputSize()];
-                DirectConv2d.Plan plan = DirectConv2d.plan(s, w, 0, fused, true);
+                DirectConv2d.Plan plan = DirectConv2d.plan(s, w, 0, fused);
                 for (int i = 0; i < s.n(); i++) {
                     Conv2d.im2colForwardImage(s, i, x, 0, w, 0, null, 0, e, viaIm2col, 0, threads);
                     DirectConv2d.forwardImage(s, plan, i, x, 0, null, 0, e, viaDirect, 0, threads);

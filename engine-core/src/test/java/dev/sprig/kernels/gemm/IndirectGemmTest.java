@@ -107,18 +107,19 @@ class IndirectGemmTest {
      * The product by output rows: row r's columns read from B at r·bRowStride (the junk columns
      * between rows skipped), through the epilogue, into C at r·cRowStride. Bit for bit the buffered
      * product over the flat columns, then fma, residual add and ReLU; nothing else in C written.
-     * Vectors per row 0: rows of half a vector into a contiguous C.
+     * Vectors per row 0: rows of half a vector into a contiguous C; -1: rows of half a vector into
+     * padded rows (as a convolution's output into the next one's padded planes).
      */
     @ParameterizedTest(name = "m={0} rows={1} vectors per row={2} k={3} threads={4} relu={5}")
     @CsvSource({"4,4,1,9,1,true", "6,2,2,36,2,false", "3,1,4,144,1,true", "9,8,1,27,3,true", "5,4,3,256,2,false",
-            "12,4,2,72,2,true", "4,8,0,9,1,true", "7,16,0,72,2,false", "12,24,0,144,3,true"})
+            "12,4,2,72,2,true", "4,8,0,9,1,true", "7,16,0,72,2,false", "12,24,0,144,3,true", "4,8,-1,9,1,true",
+            "7,16,-1,72,2,false", "16,8,-1,144,1,true", "12,24,-1,144,3,true"})
     void byRowsIsTheProductThenTheEpilogue(int m, int rows, int vectorsPerRow, int k, int threads, boolean relu) {
         assumeFalse(KernelConfig.SCALAR, "by rows is a vector path; under the scalar kernels convolutions take the buffered one");
-        boolean half = vectorsPerRow == 0; // rows of half a vector, two to a vector: C contiguous
+        boolean half = vectorsPerRow <= 0; // rows of half a vector, two to a vector
         int cols = half ? MicroKernel.L / 2 : vectorsPerRow * MicroKernel.L;
-        assertThat(IndirectGemm.rowsApply(k, rows, cols, half)).isTrue();
-        assertThat(IndirectGemm.rowsApply(k, rows, cols)).isEqualTo(!half);
-        int bRowStride = cols + 2, cRowStride = half ? cols : cols + 3, ldc = rows * cRowStride + 5, cOff = 4, resDelta = 7, ch = 2;
+        assertThat(IndirectGemm.rowsApply(k, rows, cols)).isTrue();
+        int bRowStride = cols + 2, cRowStride = vectorsPerRow == 0 ? cols : cols + 3, ldc = rows * cRowStride + 5, cOff = 4, resDelta = 7, ch = 2;
         int n = (rows - 1) * bRowStride + cols; // the flat columns, junk included
         int[] off = offsets(k, 30, 11L * m + k);
         float[] a = random(m * k, 12);
@@ -161,11 +162,10 @@ class IndirectGemmTest {
         assertThat(IndirectGemm.rowsApply(9, 3, l)).isFalse();      // three vectors: not a whole tile of four
         assertThat(IndirectGemm.rowsApply(9, 4, l + 1)).isFalse();  // rows not whole vectors
         assertThat(IndirectGemm.rowsApply(300, 4, l)).isFalse();    // two K slices
-        assertThat(IndirectGemm.rowsApply(9, 8, l / 2, false)).isFalse(); // half rows into padded planes
-        assertThat(IndirectGemm.rowsApply(9, 4, l / 2, true)).isFalse();  // half rows: two vectors, not a tile of four
+        assertThat(IndirectGemm.rowsApply(9, 4, l / 2)).isFalse();  // half rows: two vectors, not a tile of four
         assertThatThrownBy(() -> IndirectGemm.gemmRows(packed, new float[100 * l], 0, new int[9], 8, l / 2, l, new float[100 * l], 0,
-                l / 2 + 1, 8 * l, ones, ones, 0, null, 0, false, 1)).isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("contiguous C");
+                l / 2 - 1, 8 * l, ones, ones, 0, null, 0, false, 1)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("cRowStride >= cols").hasMessageContaining("cRowStride=" + (l / 2 - 1));
         assertThatThrownBy(() -> IndirectGemm.gemmRows(packed, new float[100 * l], 0, new int[9], 4, l, l, new float[100 * l], 0, l,
                 4 * l, null, ones, 0, null, 0, false, 1)).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("scale=null");
