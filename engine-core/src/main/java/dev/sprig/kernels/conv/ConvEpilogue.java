@@ -5,6 +5,7 @@ import dev.sprig.kernels.Parallel;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
 
 import java.util.Arrays;
@@ -38,6 +39,9 @@ import java.util.Arrays;
 public record ConvEpilogue(float[] scale, float[] shift, float[] residual, int residualOff, boolean relu) {
     private static final VectorSpecies<Float> S = KernelConfig.FLOATS;
     private static final int L = S.length();
+    /** Vectors of half the lanes ({@link #rowsStrided}'s rows of 8 at 16 lanes). */
+    private static final VectorSpecies<Float> HALF = VectorSpecies.of(float.class,
+            VectorShape.forBitSize(Math.max(64, S.vectorBitSize() / 2)));
 
     /** {@code y = relu?(conv·scale + shift)}, no residual. */
     public static ConvEpilogue affine(float[] scale, float[] shift, boolean relu) {
@@ -288,6 +292,65 @@ public record ConvEpilogue(float[] scale, float[] shift, float[] residual, int r
             for (int c = 0; c < wp; c++) {
                 boolean inside = r >= ph && r < ph + h && c >= pw && c < pw + w;
                 dst[dOff + r * wp + c] = inside ? Math.max(Math.fma(acc[accOff + (r - ph) * wp + c - pw], scale, shift), floor) : 0f;
+            }
+        }
+    }
+
+    /**
+     * {@link #rows} into rows that lie anywhere: row r of acc (at {@code accOff + r·accStride}) goes
+     * to {@code dst[dOff + r·dstStride ..]}, the residual read at the same index of res as dst's
+     * ({@code resOff + r·dstStride ..}): an output into the interior of padded planes
+     * ({@link PaddedConv}). Nothing outside the rows is written: whole vectors, then, with 16 or
+     * more lanes, a vector of half the lanes, then scalars. Unchecked, like {@link #rows}; under
+     * {@link KernelConfig#SCALAR} {@link #rowsStridedScalar}, the twin, which the tests hold it to.
+     */
+    static void rowsStrided(float[] acc, int accOff, int accStride, float scale, float shift, float[] res, int resOff, boolean relu,
+                            float[] dst, int dOff, int dstStride, int rows, int cols) {
+        if (KernelConfig.SCALAR) {
+            rowsStridedScalar(acc, accOff, accStride, scale, shift, res, resOff, relu, dst, dOff, dstStride, rows, cols);
+            return;
+        }
+        int bound = S.loopBound(cols);
+        boolean half = L >= 16 && cols - bound >= L / 2;
+        float fl = relu ? 0f : Float.NEGATIVE_INFINITY;
+        FloatVector ha = FloatVector.broadcast(HALF, scale);
+        FloatVector hb = FloatVector.broadcast(HALF, shift);
+        FloatVector hf = FloatVector.broadcast(HALF, fl);
+        for (int r = 0; r < rows; r++) {
+            int ao = accOff + r * accStride;
+            int d = dOff + r * dstStride;
+            int ro = resOff + r * dstStride;
+            spanVector(acc, ao, scale, shift, res, ro, relu, dst, d, bound);
+            int i = bound;
+            if (half) {
+                FloatVector v = FloatVector.fromArray(HALF, acc, ao + i).fma(ha, hb);
+                if (res != null) {
+                    v = v.add(FloatVector.fromArray(HALF, res, ro + i));
+                }
+                v.max(hf).intoArray(dst, d + i);
+                i += L / 2;
+            }
+            for (; i < cols; i++) {
+                float v = Math.fma(acc[ao + i], scale, shift);
+                if (res != null) {
+                    v += res[ro + i];
+                }
+                dst[d + i] = Math.max(v, fl);
+            }
+        }
+    }
+
+    /** Scalar twin of {@link #rowsStrided}. */
+    static void rowsStridedScalar(float[] acc, int accOff, int accStride, float scale, float shift, float[] res, int resOff,
+                                  boolean relu, float[] dst, int dOff, int dstStride, int rows, int cols) {
+        float floor = relu ? 0f : Float.NEGATIVE_INFINITY;
+        for (int r = 0; r < rows; r++) {
+            for (int i = 0; i < cols; i++) {
+                float v = Math.fma(acc[accOff + r * accStride + i], scale, shift);
+                if (res != null) {
+                    v += res[resOff + r * dstStride + i];
+                }
+                dst[dOff + r * dstStride + i] = Math.max(v, floor);
             }
         }
     }

@@ -77,7 +77,7 @@ public final class FusedConv {
      * {@code {scale, shift}} ({@code [outChannels]} each, either null) that stand for {@code norm}
      * after {@code conv}, or null when {@code norm} is not one this class folds into an epilogue.
      */
-    private static Tensor[] affine(Conv2d conv, Module norm) {
+    static Tensor[] affine(Conv2d conv, Module norm) {
         Tensor bias = conv.bias() == null ? null : conv.bias().get(); // [outChannels]
         if (norm instanceof Layers.Identity) {
             return new Tensor[] {null, bias};

@@ -1,0 +1,133 @@
+package dev.sprig.kernels.conv;
+
+import dev.sprig.kernels.KernelConfig;
+import dev.sprig.kernels.Parallel;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+import java.util.Arrays;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/**
+ * {@link PaddedConv}: reading padded planes (or their phases) and writing the interiors of padded
+ * planes, it is bit for bit {@link Conv2d#forwardFused} on the unpadded tensors, residual and ReLU
+ * included, on every kernel path (whole rows, half rows, buffered with one and two K slices), with
+ * the source padded more than the convolution; nothing outside the interiors is written. And
+ * {@link ConvEpilogue#rowsStrided}, the buffered path's epilogue, agrees with its scalar twin.
+ */
+class PaddedConvTest {
+    private static final int DEFAULT_THREADS = Parallel.threads();
+    private static final int L = KernelConfig.FLOATS.length();
+
+    @AfterEach
+    void restoreThreads() {
+        Parallel.setThreads(DEFAULT_THREADS);
+    }
+
+    @ParameterizedTest(name = "in={0} {1}x{2} out={3} k={4} stride={5} pad={6} srcPad={7} dstPad={8} residual={9}")
+    @CsvSource({
+            "3, 32, 32, 8, 3, 1, 1, 1, 1, false",   // a CIFAR stem: whole rows
+            "16, 16, 16, 16, 3, 1, 1, 1, 1, true",  // ResNet-20 stage 2, K = 144: whole rows at 16 lanes
+            "4, 8, 8, 8, 3, 1, 1, 1, 1, true",      // rows of half a vector at 16 lanes
+            "32, 16, 16, 32, 3, 1, 1, 1, 1, true",  // K = 288: two slices, the buffered path
+            "16, 32, 32, 32, 3, 2, 1, 1, 1, false", // stride 2 on phase planes
+            "16, 32, 32, 32, 1, 2, 0, 1, 1, false", // the 1x1 shortcut reading the same phases
+            "8, 16, 16, 12, 1, 1, 0, 1, 1, true",   // a 1x1 shortcut at stride 1, reading padded planes
+            "5, 7, 9, 6, 3, 1, 1, 2, 0, true",      // odd sizes, source padded more, unpadded destination
+            "6, 4, 4, 10, 3, 1, 1, 1, 2, false",    // rows shorter than half a vector
+            "7, 11, 13, 5, 3, 2, 1, 1, 1, true"})   // odd sizes at stride 2
+    void isTheFusedConvolutionOnPaddedPlanes(int in, int h, int w, int out, int k, int stride, int pad, int srcPad, int dstPad,
+                                            boolean residual) {
+        Conv2dShape s = new Conv2dShape(1, in, h, w, out, k, k, stride, stride, pad, pad, 1, 1, 1);
+        float[] x = Conv2dTest.random(s.inputSize(), 1);
+        float[] wt = Conv2dTest.random(s.weightSize(), 2);
+        float[] scale = Conv2dTest.random(out, 3);
+        float[] shift = Conv2dTest.random(out, 4);
+        float[] res = residual ? Conv2dTest.random(s.outputSize(), 5) : null;
+        float[] expected = new float[s.outputSize()];
+        Conv2d.forwardFused(s, x, wt, new ConvEpilogue(scale, shift, res, 0, true), expected);
+
+        PaddedConv conv = PaddedConv.of(s, wt, 0, scale, shift, true, srcPad, dstPad);
+        float[] padded = new float[PaddedConv.paddedFloats(in, h, w, srcPad)];
+        PaddedConv.pad(x, 0, in, h, w, srcPad, padded);
+        float[] src = padded;
+        if (conv.phased()) {
+            src = new float[conv.sourceFloats()];
+            conv.splitPhases(padded, 0, src);
+        }
+        int oh = s.outH(), ow = s.outW();
+        float[] resPadded = null;
+        if (residual) {
+            resPadded = new float[PaddedConv.paddedFloats(out, oh, ow, dstPad)];
+            PaddedConv.pad(res, 0, out, oh, ow, dstPad, resPadded);
+        }
+        assertEquals(PaddedConv.paddedFloats(out, oh, ow, dstPad), conv.destinationFloats());
+        for (int threads : new int[] {1, 2}) {
+            Parallel.setThreads(threads);
+            float[] dst = new float[conv.destinationFloats() + 3];
+            Arrays.fill(dst, 7f); // borders keep what they held
+            conv.run(src, 0, dst, 0, resPadded, 0, threads);
+            float[] interior = new float[s.outputSize()];
+            PaddedConv.unpad(dst, out, oh, ow, dstPad, interior, 0);
+            assertArrayEquals(expected, interior, "interiors on " + threads + " threads");
+            int wq = ow + 2 * dstPad, plane = (oh + 2 * dstPad) * wq;
+            for (int i = 0; i < dst.length; i++) {
+                int c = i / plane, r = i % plane / wq - dstPad, col = i % wq - dstPad;
+                boolean inside = c < out && r >= 0 && r < oh && col >= 0 && col < ow;
+                if (!inside) {
+                    assertEquals(7f, dst[i], "float " + i + " lies outside the interiors and must not be written");
+                }
+            }
+        }
+    }
+
+    @Test
+    void rowsStridedIsItsScalarTwin() {
+        for (int cols : new int[] {1, 3, L / 2, L - 1, L, L + L / 2, 2 * L + 3}) {
+            for (boolean withRes : new boolean[] {false, true}) {
+                for (boolean relu : new boolean[] {false, true}) {
+                    int rows = 3, accStride = cols + 5, dstStride = cols + 2;
+                    float[] acc = Conv2dTest.random(rows * accStride + 4, cols);
+                    float[] res = withRes ? Conv2dTest.random(rows * dstStride + 9, 7) : null;
+                    float[] vec = new float[rows * dstStride + 9];
+                    float[] ref = new float[vec.length];
+                    Arrays.fill(vec, Float.NaN);
+                    Arrays.fill(ref, Float.NaN);
+                    ConvEpilogue.rowsStrided(acc, 2, accStride, 0.7f, -0.2f, res, 3, relu, vec, 3, dstStride, rows, cols);
+                    ConvEpilogue.rowsStridedScalar(acc, 2, accStride, 0.7f, -0.2f, res, 3, relu, ref, 3, dstStride, rows, cols);
+                    assertArrayEquals(ref, vec, "cols " + cols + ", residual " + withRes + ", relu " + relu);
+                    assertThat(vec[3 + cols]).as("between rows: not written").isNaN();
+                }
+            }
+        }
+    }
+
+    @Test
+    void rejectsBadArguments() {
+        Conv2dShape s = new Conv2dShape(1, 4, 8, 8, 4, 3, 3, 1, 1, 1, 1, 1, 1, 1);
+        float[] w = new float[s.weightSize()];
+        assertThatThrownBy(() -> PaddedConv.of(s, w, 0, null, null, true, 0, 1)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("srcPad=0");
+        assertThatThrownBy(() -> PaddedConv.of(s, w, 0, new float[3], null, true, 1, 1)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("outChannels=4").hasMessageContaining("3");
+        assertThatThrownBy(() -> PaddedConv.of(s, null, 0, null, null, true, 1, 1)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("w=null");
+        Conv2dShape grouped = new Conv2dShape(1, 4, 8, 8, 4, 3, 3, 1, 1, 1, 1, 1, 1, 2);
+        assertThatThrownBy(() -> PaddedConv.of(grouped, new float[grouped.weightSize()], 0, null, null, true, 1, 1))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("groups must be 1, got 2");
+        PaddedConv conv = PaddedConv.of(s, w, 0, null, null, true, 1, 1);
+        float[] dst = new float[conv.destinationFloats()];
+        assertThatThrownBy(() -> conv.run(new float[conv.sourceFloats() - 1], 0, dst, 0, null, 0, 1))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining(conv.sourceFloats() + " floats of the source");
+        assertThatThrownBy(() -> conv.run(new float[conv.sourceFloats()], 0, new float[10], 0, null, 0, 1))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("(have 10)");
+        assertThatThrownBy(() -> conv.splitPhases(new float[conv.sourceFloats()], 0, new float[conv.sourceFloats()]))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("strided");
+    }
+}

@@ -1,0 +1,379 @@
+package dev.sprig.nn.infer;
+
+import dev.sprig.kernels.Parallel;
+import dev.sprig.kernels.conv.Conv2dShape;
+import dev.sprig.kernels.conv.PaddedConv;
+import dev.sprig.kernels.pool.GlobalAvgPool2d;
+import dev.sprig.nn.Conv2d;
+import dev.sprig.nn.Layers;
+import dev.sprig.nn.Linear;
+import dev.sprig.nn.Module;
+import dev.sprig.nn.Sequential;
+import dev.sprig.nn.models.BasicBlock;
+import dev.sprig.nn.models.ResNet;
+import dev.sprig.ops.Functional;
+import dev.sprig.tensor.GradMode;
+import dev.sprig.tensor.Shape;
+import dev.sprig.tensor.Tensor;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A ResNet compiled for inference at one input size: what {@code torch.jit.freeze} or an ONNX
+ * Runtime session is to a PyTorch model. Every convolution is planned once ({@link PaddedConv}:
+ * weights read in place or packed, BatchNorm folded into the epilogue's scale and shift), and each
+ * image goes through the whole network in per-thread, zero-padded activation planes that are
+ * allocated once and reused: no layer pads its input, zeroes a new output tensor or recomputes its
+ * plan. A block's output is written straight into the interiors of the next block's padded input,
+ * its residual read from the planes it came from, and a strided block's 3x3 and 1x1 shortcut
+ * convolutions share one phase split.
+ *
+ * <p>The output is bit for bit the model's own eval-mode forward without gradients ({@code
+ * model.forward} under {@link GradMode#noGrad}), for any thread count: every element goes through
+ * the same operations in the same order ({@code ResNetPlanTest}). For a pruned ResNet-20 at a
+ * quarter of its width that forward spent about two thirds of its time outside the multiply-adds
+ * (docs/BENCHMARKS.md, "Compiled ResNet plans").
+ *
+ * <p>A plan is a snapshot: the weights, BatchNorm statistics and widths are copied when it is
+ * made, so later changes to the model (training, pruning, loading) do not reach it; make a new
+ * one. The model must be in eval mode. A plan may be used by several threads at once (its
+ * activation planes are per thread).
+ *
+ * <pre>{@code
+ * ResNetPlan plan = ResNetPlan.of(model.eval(), 32, 32);
+ * Tensor logits = plan.forward(images); // [n, classes]
+ * }</pre>
+ */
+public final class ResNetPlan {
+    /** Padding of the blocks' activation planes: their 3x3 convolutions' (a 1x1 shortcut reads them too). */
+    private static final int PAD = 1;
+
+    private final int inChannels;
+    private final int height;
+    private final int width;
+    /** The CIFAR stem's conv as a padded convolution, or null when the stem runs as modules (conv 7x7 s2 and max pool). */
+    private final PaddedConv stem;
+    private final int stemPad;
+    /** The ImageNet stem, copied: conv weight, its epilogue's scale and shift, conv stride and padding, max-pool (k, s, p) or null. */
+    private final Tensor stemWeight;
+    private final Tensor stemScale;
+    private final Tensor stemShift;
+    private final int[] stemConv;
+    private final int[] maxPool;
+    /** Output geometry of the stem (the first block's input) and its channels. */
+    private final Geometry first;
+    private final int firstChannels;
+    private final List<Block> blocks;
+    /** Geometry of the last block's output and its channels. */
+    private final Geometry last;
+    private final int lastChannels;
+    /** The classifier, copied. */
+    private final Tensor fcWeight;
+    private final Tensor fcBias;
+    private final List<Geometry> geometries;
+    private final int phaseFloats;
+    private final ThreadLocal<Buffers> buffers;
+
+    /** An activation size and the planes held at it (per thread: block input and output, ping-pong, mid and shortcut), for up to {@code channels}. */
+    private record Geometry(int index, int h, int w, int channels) {
+        int floats() {
+            return PaddedConv.paddedFloats(channels, h, w, PAD);
+        }
+    }
+
+    /** A BasicBlock: conv1 (strided in a stage's first block), conv2 with the residual, and an optional 1x1 shortcut. */
+    private record Block(PaddedConv conv1, PaddedConv conv2, PaddedConv shortcut, Geometry in, Geometry out) {}
+
+    /** One thread's planes: four per geometry (two for block inputs and outputs, one mid, one shortcut), and the rest. */
+    private final class Buffers {
+        final float[][][] planes = new float[geometries.size()][4][];
+        final float[] phases = new float[phaseFloats];
+        final float[] input;
+        final float[] pooled = new float[lastChannels * last.h() * last.w()];
+
+        Buffers() {
+            for (Geometry g : geometries) {
+                for (int i = 0; i < 4; i++) {
+                    planes[g.index()][i] = new float[g.floats()];
+                }
+            }
+            input = stem == null ? new float[0] : new float[PaddedConv.paddedFloats(inChannels, height, width, stemPad)];
+        }
+    }
+
+    private ResNetPlan(ResNet model, int height, int width) {
+        this.height = height;
+        this.width = width;
+        this.inChannels = model.config().inChannels();
+        Map<Long, Geometry> byShape = new HashMap<>();
+        List<Geometry> all = new ArrayList<>();
+        Conv2d c1 = (Conv2d) model.child("conv1");
+        int h = height, w = width;
+        boolean hasMaxPool = model.children().containsKey("maxpool");
+        if (!hasMaxPool && c1.stride() == 1 && c1.groups() == 1 && c1.dilation() == 1) {
+            stemPad = c1.padding();
+            Conv2dShape s = shape(c1, h, w);
+            Geometry g = geometry(byShape, all, s.outH(), s.outW(), s.outChannels());
+            stem = padded(c1, model.child("bn1"), s, true, stemPad);
+            stemWeight = stemScale = stemShift = null;
+            stemConv = null;
+            maxPool = null;
+            first = g;
+        } else {
+            // The ImageNet stem (7x7 stride 2, then a max pool) runs as the fused conv and the pool op over the batch.
+            stemPad = 0;
+            stem = null;
+            Tensor[] affine = affine(c1, model.child("bn1"));
+            stemWeight = copy(c1.weight().get());
+            stemScale = copy(affine[0]);
+            stemShift = copy(affine[1]);
+            stemConv = new int[] {c1.stride(), c1.padding(), c1.dilation(), c1.groups()};
+            h = c1.outSize(h);
+            w = c1.outSize(w);
+            if (hasMaxPool) {
+                Layers.MaxPool2d mp = (Layers.MaxPool2d) model.child("maxpool");
+                this.maxPool = new int[] {mp.kernel(), mp.stride(), mp.padding()};
+                h = (h + 2 * mp.padding() - mp.kernel()) / mp.stride() + 1;
+                w = (w + 2 * mp.padding() - mp.kernel()) / mp.stride() + 1;
+            } else {
+                this.maxPool = null;
+            }
+            if (h < 1 || w < 1) {
+                throw new IllegalArgumentException("resnet plan: an input of " + height + "x" + width + " is too small for the stem");
+            }
+            first = geometry(byShape, all, h, w, c1.outChannels());
+        }
+        firstChannels = c1.outChannels();
+        List<Block> bl = new ArrayList<>();
+        Geometry g = first;
+        int channels = firstChannels;
+        int phases = 0;
+        for (int st = 1; st <= model.stages(); st++) {
+            Sequential stage = (Sequential) model.child("layer" + st);
+            for (int b = 0; b < stage.size(); b++) {
+                BasicBlock block = (BasicBlock) stage.child(Integer.toString(b));
+                Conv2d conv1 = (Conv2d) block.child("conv1");
+                Conv2d conv2 = (Conv2d) block.child("conv2");
+                Conv2dShape s1 = shape(conv1, g.h(), g.w());
+                if (s1.inChannels() != channels) {
+                    throw new IllegalArgumentException("resnet plan: block layer" + st + "." + b + " expects " + s1.inChannels()
+                            + " input channels, the layer before gives " + channels);
+                }
+                Conv2dShape s2 = shape(conv2, s1.outH(), s1.outW());
+                Geometry out = geometry(byShape, all, s2.outH(), s2.outW(), Math.max(s1.outChannels(), s2.outChannels()));
+                PaddedConv p1 = padded(conv1, block.child("bn1"), s1, true, PAD);
+                PaddedConv p2 = padded(conv2, block.child("bn2"), s2, true, PAD);
+                PaddedConv shortcut = null;
+                if (block.hasDownsample()) {
+                    Sequential d = (Sequential) block.child("downsample");
+                    Conv2d dc = (Conv2d) d.child("0");
+                    Conv2dShape sd = shape(dc, g.h(), g.w());
+                    shortcut = padded(dc, d.child("1"), sd, false, PAD);
+                    if (sd.outH() != s2.outH() || sd.outW() != s2.outW() || sd.outChannels() != s2.outChannels()
+                            || sd.strideH() != s1.strideH()) {
+                        throw new IllegalArgumentException("resnet plan: block layer" + st + "." + b + "'s shortcut gives ["
+                                + sd.outChannels() + ", " + sd.outH() + ", " + sd.outW() + "], its main path [" + s2.outChannels()
+                                + ", " + s2.outH() + ", " + s2.outW() + "]");
+                    }
+                } else if (s2.outChannels() != channels || out.index() != g.index()) {
+                    throw new IllegalArgumentException("resnet plan: block layer" + st + "." + b + " adds its input ["
+                            + channels + ", " + g.h() + ", " + g.w() + "] to an output of [" + s2.outChannels() + ", "
+                            + s2.outH() + ", " + s2.outW() + "] without a shortcut convolution");
+                }
+                if (p1.phased()) {
+                    phases = Math.max(phases, p1.sourceFloats());
+                }
+                bl.add(new Block(p1, p2, shortcut, g, out));
+                g = out;
+                channels = s2.outChannels();
+            }
+        }
+        this.blocks = List.copyOf(bl);
+        this.last = g;
+        this.lastChannels = channels;
+        Module fc = model.child("fc");
+        if (!(fc instanceof Linear lin) || lin.inFeatures() != channels) {
+            throw new IllegalArgumentException("resnet plan: the classifier must be a Linear over the last block's " + channels
+                    + " channels, got " + fc);
+        }
+        this.fcWeight = copy(lin.weight().get());
+        this.fcBias = lin.bias() == null ? null : copy(lin.bias().get());
+        this.geometries = List.copyOf(all);
+        this.phaseFloats = phases;
+        this.buffers = ThreadLocal.withInitial(Buffers::new);
+    }
+
+    /**
+     * Compiles {@code model} for inputs {@code [n, inChannels, height, width]}.
+     *
+     * @throws IllegalArgumentException if the model is in training mode, or is not a ResNet of
+     *                                   BasicBlocks with BatchNorms (or folded BatchNorms) after
+     *                                   its convolutions, or the input size is too small for it
+     */
+    public static ResNetPlan of(ResNet model, int height, int width) {
+        if (model == null) {
+            throw new IllegalArgumentException("resnet plan: the model must not be null");
+        }
+        if (model.isTraining()) {
+            throw new IllegalArgumentException("resnet plan: the model is in training mode; call eval() first (a plan folds"
+                    + " the BatchNorms' running statistics)");
+        }
+        if (height < 1 || width < 1) {
+            throw new IllegalArgumentException("resnet plan: the input size must be >= 1, got " + height + "x" + width);
+        }
+        return new ResNetPlan(model, height, width);
+    }
+
+    /** The input size this plan was made for: {@code {inChannels, height, width}}. */
+    public int[] input() {
+        return new int[] {inChannels, height, width};
+    }
+
+    /** Logits {@code [n, classes]} of images {@code x [n, inChannels, height, width]}: the model's fc over {@link #features}. */
+    public Tensor forward(Tensor x) {
+        Tensor f = features(x);
+        try (GradMode.Scope s = GradMode.noGrad()) {
+            return Functional.linear(f, fcWeight, fcBias);
+        }
+    }
+
+    /** The penultimate features {@code [n, lastWidth]} (after global average pooling). */
+    public Tensor features(Tensor x) {
+        if (x == null || x.dim() != 4 || x.size(1) != inChannels || x.size(2) != height || x.size(3) != width) {
+            throw new IllegalArgumentException("resnet plan: expects input [n, " + inChannels + ", " + height + ", " + width
+                    + "] (the size it was made for), got " + (x == null ? "null" : Shape.str(x.shape())));
+        }
+        int n = x.size(0);
+        float[] src;
+        int inC, inH, inW;
+        if (stem == null) {
+            Tensor h;
+            try (GradMode.Scope s = GradMode.noGrad()) {
+                int st = stemConv[0], p = stemConv[1], d = stemConv[2];
+                h = Functional.conv2dFused(x, stemWeight, stemScale, stemShift, null, true, st, st, p, p, d, d, stemConv[3]);
+                if (maxPool != null) {
+                    h = Functional.maxPool2d(h, maxPool[0], maxPool[1], maxPool[2]);
+                }
+            }
+            src = h.contiguous().rowMajorData();
+            inC = firstChannels;
+            inH = first.h();
+            inW = first.w();
+        } else {
+            src = x.detach().contiguous().rowMajorData();
+            inC = inChannels;
+            inH = height;
+            inW = width;
+        }
+        int c = lastChannels;
+        float[] features = new float[n * c]; // [n, c]
+        int t = Parallel.threads();
+        int image = inC * inH * inW;
+        if (t > 1 && n >= t) {
+            Parallel.forRange(n, (from, to) -> {
+                for (int i = from; i < to; i++) {
+                    image(src, i * image, features, i * c, 1);
+                }
+            });
+        } else {
+            for (int i = 0; i < n; i++) {
+                image(src, i * image, features, i * c, t);
+            }
+        }
+        return Tensor.fromStorage(features, n, c);
+    }
+
+    /** One image from its input (the model's, or the stem's output) at xOff to its pooled features at fOff. */
+    private void image(float[] x, int xOff, float[] features, int fOff, int threads) {
+        Buffers b = buffers.get();
+        float[] cur;
+        if (stem != null) {
+            PaddedConv.pad(x, xOff, inChannels, height, width, stemPad, b.input);
+            cur = b.planes[first.index()][0];
+            stem.run(b.input, 0, cur, 0, null, 0, threads);
+        } else {
+            cur = b.planes[first.index()][0];
+            padInterior(x, xOff, firstChannels, first, cur);
+        }
+        for (Block blk : blocks) {
+            float[][] out = b.planes[blk.out().index()];
+            float[] next = out[0] == cur ? out[1] : out[0];
+            float[] mid = out[2];
+            float[] res = cur;
+            float[] src1 = cur;
+            if (blk.conv1().phased()) {
+                blk.conv1().splitPhases(cur, 0, b.phases);
+                src1 = b.phases;
+            }
+            if (blk.shortcut() != null) {
+                res = out[3];
+                blk.shortcut().run(blk.shortcut().phased() ? b.phases : cur, 0, res, 0, null, 0, threads);
+            }
+            blk.conv1().run(src1, 0, mid, 0, null, 0, threads);
+            blk.conv2().run(mid, 0, next, 0, res, 0, threads);
+            cur = next;
+        }
+        PaddedConv.unpad(cur, lastChannels, last.h(), last.w(), PAD, b.pooled, 0);
+        GlobalAvgPool2d.forward(1, lastChannels, last.h(), last.w(), b.pooled, 0, features, fOff);
+    }
+
+    /** The stem's output (contiguous planes of {@code g}) into the interiors of g's padded planes. */
+    private static void padInterior(float[] x, int xOff, int channels, Geometry g, float[] dst) {
+        int wp = g.w() + 2 * PAD;
+        int plane = (g.h() + 2 * PAD) * wp;
+        for (int ch = 0; ch < channels; ch++) {
+            for (int r = 0; r < g.h(); r++) {
+                System.arraycopy(x, xOff + (ch * g.h() + r) * g.w(), dst, ch * plane + (PAD + r) * wp + PAD, g.w());
+            }
+        }
+    }
+
+    /** The geometry of {@code h x w} activations, made once per size; its planes hold the most channels asked for there. */
+    private static Geometry geometry(Map<Long, Geometry> byShape, List<Geometry> all, int h, int w, int channels) {
+        long key = (long) h << 32 | w;
+        Geometry g = byShape.get(key);
+        if (g == null || g.channels() < channels) {
+            Geometry ng = new Geometry(g == null ? all.size() : g.index(), h, w, Math.max(channels, g == null ? 0 : g.channels()));
+            if (g == null) {
+                all.add(ng);
+            } else {
+                all.set(g.index(), ng);
+            }
+            byShape.put(key, ng);
+            return ng;
+        }
+        return g;
+    }
+
+    private static Conv2dShape shape(Conv2d c, int h, int w) {
+        if (c.groups() != 1 || c.dilation() != 1) {
+            throw new IllegalArgumentException("resnet plan: convolutions with groups or dilation are not supported, got groups="
+                    + c.groups() + ", dilation=" + c.dilation());
+        }
+        int k = c.kernel(), s = c.stride(), p = c.padding();
+        return new Conv2dShape(1, c.inChannels(), h, w, c.outChannels(), k, k, s, s, p, p, 1, 1, 1);
+    }
+
+    /** The epilogue's {scale, shift} standing for norm after conv ({@link FusedConv#affine}), either null for none. */
+    private static Tensor[] affine(Conv2d conv, Module norm) {
+        Tensor[] affine = FusedConv.affine(conv, norm);
+        if (affine == null) {
+            throw new IllegalArgumentException("resnet plan: a convolution must be followed by an eval-mode BatchNorm2d over its "
+                    + conv.outChannels() + " channels or by a folded one (Identity), got " + norm.getClass().getSimpleName());
+        }
+        return affine;
+    }
+
+    private static Tensor copy(Tensor t) {
+        return t == null ? null : Tensor.fromStorage(t.contiguous().rowMajorData().clone(), t.shape());
+    }
+
+    private static PaddedConv padded(Conv2d conv, Module norm, Conv2dShape s, boolean relu, int srcPad) {
+        Tensor[] affine = affine(conv, norm);
+        float[] scale = affine[0] == null ? null : affine[0].rowMajorData();
+        float[] shift = affine[1] == null ? null : affine[1].contiguous().rowMajorData();
+        return PaddedConv.of(s, conv.weight().get().contiguous().rowMajorData(), 0, scale, shift, relu, srcPad, PAD);
+    }
+}
