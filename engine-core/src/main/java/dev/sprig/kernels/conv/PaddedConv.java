@@ -3,6 +3,12 @@ package dev.sprig.kernels.conv;
 import dev.sprig.kernels.KernelConfig;
 import dev.sprig.kernels.gemm.IndirectGemm;
 
+import java.util.Arrays;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
 /**
  * One inference convolution of a network whose activations stay in zero-padded planes from
  * layer to layer: it reads its input from padded planes (split into phase planes when it is
@@ -39,8 +45,10 @@ public final class PaddedConv {
     public static final int SLACK = IndirectGemm.overrunColumns(1);
 
     private final Conv2dShape s;
-    private final int srcPad;
-    private final int dstPad;
+    private final int srcPadH;
+    private final int srcPadW;
+    private final int dstPadH;
+    private final int dstPadW;
     private final int[] offsets;
     private final IndirectGemm.RowsA rows;
     private final IndirectGemm.PackedA packed;
@@ -50,19 +58,50 @@ public final class PaddedConv {
     /** Phase-plane rows and columns of the source (its padded rows and columns at stride 1). */
     private final int hph;
     private final int wph;
+    /**
+     * Column copies: the source has less horizontal padding than the convolution (its rows lie end
+     * to end), so each kernel column reads its own copy of the planes, shifted and zeroed outside the
+     * rows ({@link #columnCopies}); null otherwise. Entry j is kernel column j's shift.
+     */
+    private final int[] shifts;
+    /** Per kernel column, {@code [w + L]} floats: 1 where column {@code k % w} shifted by its shift lies inside the row (copyShifted). */
+    private final float[][] inside;
+    /** Whether the GEMM takes the output as one flat row ({@code outH·outW} columns), its rows end to end in B and C. */
+    private final boolean flat;
 
-    private PaddedConv(Conv2dShape s, float[] w, float[] scale, float[] shift, boolean relu, int srcPad, int dstPad) {
+    private PaddedConv(Conv2dShape s, float[] w, float[] scale, float[] shift, boolean relu, int srcPadH, int srcPadW, int dstPadH,
+                       int dstPadW) {
         this.s = s;
-        this.srcPad = srcPad;
-        this.dstPad = dstPad;
+        this.srcPadH = srcPadH;
+        this.srcPadW = srcPadW;
+        this.dstPadH = dstPadH;
+        this.dstPadW = dstPadW;
         this.scale = scale;
         this.shift = shift;
         this.relu = relu;
-        this.hph = ceilDiv(s.h() + 2 * srcPad, s.strideH());
-        this.wph = ceilDiv(s.w() + 2 * srcPad, s.strideW());
-        this.offsets = offsets();
+        this.hph = ceilDiv(s.h() + 2 * srcPadH, s.strideH());
+        this.wph = ceilDiv(s.w() + 2 * srcPadW, s.strideW());
+        if (srcPadW < s.padW()) {
+            this.shifts = new int[s.kw()];
+            for (int j = 0; j < s.kw(); j++) {
+                shifts[j] = j * s.dilationW() - s.padW();
+            }
+        } else {
+            this.shifts = null;
+        }
+        int l = KernelConfig.FLOATS.length();
+        this.inside = new float[shifts == null ? 0 : shifts.length][s.w() + l];
+        for (int j = 0; j < inside.length; j++) {
+            for (int k = 0; k < inside[j].length; k++) {
+                int col = k % s.w() + shifts[j];
+                inside[j][k] = col >= 0 && col < s.w() ? 1f : 0f;
+            }
+        }
+        this.offsets = shifts == null ? offsets() : copyOffsets();
         int k = s.patchSize();
-        if (IndirectGemm.rowsApply(k, s.outH(), s.outW())) {
+        // B's rows lie end to end when they are the column copies (width w) of a "same" convolution; C's when unpadded.
+        this.flat = shifts != null && s.outW() == s.w() && dstPadW == 0 && IndirectGemm.rowsApply(k, 1, s.outH() * s.outW());
+        if (flat || IndirectGemm.rowsApply(k, s.outH(), s.outW())) {
             this.rows = IndirectGemm.rowsA(s.outChannels(), k, w, 0, k);
             this.packed = null;
         } else {
@@ -73,7 +112,8 @@ public final class PaddedConv {
 
     /**
      * The convolution {@code s} (its batch size is ignored) with weights {@code [outC, inC, kh, kw]}
-     * at wOff, each output channel then {@code relu?(acc·scale[c] + shift[c] (+ residual))}.
+     * at wOff, each output channel then {@code relu?(acc·scale[c] + shift[c] (+ residual))}, from and
+     * into planes padded alike on all four sides.
      *
      * @param scale  {@code [outC]}, or null for ones
      * @param shift  {@code [outC]}, or null for zeros
@@ -82,6 +122,17 @@ public final class PaddedConv {
      */
     public static PaddedConv of(Conv2dShape s, float[] w, int wOff, float[] scale, float[] shift, boolean relu, int srcPad,
                                 int dstPad) {
+        return of(s, w, wOff, scale, shift, relu, srcPad, srcPad, dstPad, dstPad);
+    }
+
+    /**
+     * As {@link #of(Conv2dShape, float[], int, float[], float[], boolean, int, int)} with the rows
+     * and columns of source and destination padded apart. A source padded less horizontally than
+     * the convolution (rows of 8 end to end, where a padded row would be 10 and two rows would not
+     * fill a 16-lane vector) is read through shifted column copies, at stride 1 only.
+     */
+    public static PaddedConv of(Conv2dShape s, float[] w, int wOff, float[] scale, float[] shift, boolean relu, int srcPadH,
+                                int srcPadW, int dstPadH, int dstPadW) {
         if (s == null || w == null) {
             throw new IllegalArgumentException("padded conv: the shape and the weights must not be null, got shape=" + s
                     + ", w=" + (w == null ? "null" : "[" + w.length + "]"));
@@ -89,9 +140,14 @@ public final class PaddedConv {
         if (s.groups() != 1) {
             throw new IllegalArgumentException("padded conv: groups must be 1, got " + s.groups());
         }
-        if (srcPad < Math.max(s.padH(), s.padW()) || dstPad < 0) {
-            throw new IllegalArgumentException("padded conv: the source must be padded at least as the convolution (padH="
-                    + s.padH() + ", padW=" + s.padW() + ") and the destination by >= 0, got srcPad=" + srcPad + ", dstPad=" + dstPad);
+        if (srcPadH < s.padH() || srcPadW < 0 || dstPadH < 0 || dstPadW < 0) {
+            throw new IllegalArgumentException("padded conv: the source's rows must be padded at least as the convolution's (padH="
+                    + s.padH() + ") and every padding >= 0, got srcPad=" + srcPadH + "x" + srcPadW + ", dstPad=" + dstPadH + "x" + dstPadW);
+        }
+        if (srcPadW < s.padW() && (s.strideH() != 1 || s.strideW() != 1 || srcPadW != 0)) {
+            throw new IllegalArgumentException("padded conv: a source padded less than the convolution (srcPadW=" + srcPadW
+                    + " < padW=" + s.padW() + ") needs stride 1 and rows without column padding (srcPadW=0), got stride "
+                    + s.strideH() + "x" + s.strideW());
         }
         ConvChecks.weight("padded conv", s, "w", w, wOff);
         int c = s.outChannels();
@@ -107,14 +163,19 @@ public final class PaddedConv {
             sc[i] = scale == null ? 1f : scale[i];
             sh[i] = shift == null ? 0f : shift[i];
         }
-        return new PaddedConv(s, ws, sc, sh, relu, srcPad, dstPad);
+        return new PaddedConv(s, ws, sc, sh, relu, srcPadH, srcPadW, dstPadH, dstPadW);
     }
 
     /** Floats of {@code c} planes of {@code h x w} padded by {@code pad}, with the {@link #SLACK}. */
     public static int paddedFloats(int c, int h, int w, int pad) {
-        long n = (long) c * (h + 2 * pad) * (w + 2 * pad) + SLACK;
+        return paddedFloats(c, h, w, pad, pad);
+    }
+
+    /** Floats of {@code c} planes of {@code h x w}, rows padded by {@code padH} above and below and by {@code padW} left and right, with the {@link #SLACK}. */
+    public static int paddedFloats(int c, int h, int w, int padH, int padW) {
+        long n = (long) c * (h + 2 * padH) * (w + 2 * padW) + SLACK;
         if (n > Integer.MAX_VALUE - 16) {
-            throw new IllegalArgumentException("padded conv: " + c + " planes of " + h + "x" + w + " padded by " + pad
+            throw new IllegalArgumentException("padded conv: " + c + " planes of " + h + "x" + w + " padded by " + padH + "x" + padW
                     + " do not fit in one array");
         }
         return (int) n;
@@ -125,24 +186,36 @@ public final class PaddedConv {
      * borders zeroed: the layout of a network's input for its first padded convolution.
      */
     public static void pad(float[] x, int xOff, int c, int h, int w, int pad, float[] dst) {
-        if (dst.length < paddedFloats(c, h, w, pad) - SLACK || xOff < 0 || xOff + (long) c * h * w > x.length) {
+        pad(x, xOff, c, h, w, pad, pad, dst);
+    }
+
+    /** {@link #pad(float[], int, int, int, int, int, float[])} with rows and columns padded apart. */
+    public static void pad(float[] x, int xOff, int c, int h, int w, int padH, int padW, float[] dst) {
+        if (x == null || dst == null || dst.length < paddedFloats(c, h, w, padH, padW) - SLACK || xOff < 0
+                || xOff + (long) c * h * w > x.length) {
             throw new IllegalArgumentException("padded conv: pad needs " + c + "x" + h + "x" + w + " floats of x from " + xOff
-                    + " (x has " + x.length + ") and " + (paddedFloats(c, h, w, pad) - SLACK) + " of dst (has " + dst.length + ")");
+                    + " (x has " + (x == null ? "none" : x.length) + ") and " + (paddedFloats(c, h, w, padH, padW) - SLACK)
+                    + " of dst (has " + (dst == null ? "none" : dst.length) + ")");
         }
-        DirectConv2d.pad(x, xOff, c, h, w, pad, pad, dst);
+        DirectConv2d.pad(x, xOff, c, h, w, padH, padW, dst);
     }
 
     /** Copies the interiors of {@code c} planes of {@code h x w} padded by {@code pad} into dst at dOff, contiguous. */
     public static void unpad(float[] src, int c, int h, int w, int pad, float[] dst, int dOff) {
-        int wp = w + 2 * pad;
-        int plane = (h + 2 * pad) * wp;
+        unpad(src, c, h, w, pad, pad, dst, dOff);
+    }
+
+    /** {@link #unpad(float[], int, int, int, int, float[], int)} with rows and columns padded apart. */
+    public static void unpad(float[] src, int c, int h, int w, int padH, int padW, float[] dst, int dOff) {
+        int wp = w + 2 * padW;
+        int plane = (h + 2 * padH) * wp;
         if (src.length < (long) c * plane || dOff < 0 || dOff + (long) c * h * w > dst.length) {
             throw new IllegalArgumentException("padded conv: unpad needs " + c + " planes of " + plane + " floats (src has "
                     + src.length + ") and " + c * h * w + " floats of dst from " + dOff + " (dst has " + dst.length + ")");
         }
         for (int ch = 0; ch < c; ch++) {
             for (int r = 0; r < h; r++) {
-                System.arraycopy(src, ch * plane + (pad + r) * wp + pad, dst, dOff + (ch * h + r) * w, w);
+                System.arraycopy(src, ch * plane + (padH + r) * wp + padW, dst, dOff + (ch * h + r) * w, w);
             }
         }
     }
@@ -157,31 +230,61 @@ public final class PaddedConv {
         return s.strideH() > 1 || s.strideW() > 1;
     }
 
-    /** Floats of the source this convolution reads: its padded planes, or their phase planes, and the slack. */
+    /**
+     * Floats of the source this convolution reads: its padded planes, or their phase planes, and
+     * the slack; with column copies, room for them after the planes too (the convolution writes them there).
+     */
     public int sourceFloats() {
-        return s.inChannels() * s.strideH() * s.strideW() * hph * wph + SLACK;
+        return s.inChannels() * s.strideH() * s.strideW() * hph * wph * (1 + copies()) + SLACK;
     }
 
     /** Floats of the destination it writes: {@link #paddedFloats} of its output. */
     public int destinationFloats() {
-        return paddedFloats(s.outChannels(), s.outH(), s.outW(), dstPad);
+        return paddedFloats(s.outChannels(), s.outH(), s.outW(), dstPadH, dstPadW);
     }
 
     /**
-     * Splits padded planes ({@code inChannels} of {@code (h + 2 srcPad) x (w + 2 srcPad)} at off)
+     * Splits padded planes ({@code inChannels} of {@code (h + 2 srcPadH) x (w + 2 srcPadW)} at off)
      * into this convolution's phase planes in {@code dst} (from 0), as its source. Two convolutions
      * of the same stride over the same padded planes share the split.
      */
     public void splitPhases(float[] padded, int off, float[] dst) {
-        int hp = s.h() + 2 * srcPad, wp = s.w() + 2 * srcPad;
-        if (!phased() || off < 0 || off + (long) s.inChannels() * hp * wp > padded.length || dst.length < sourceFloats() - SLACK) {
+        int hp = s.h() + 2 * srcPadH, wp = s.w() + 2 * srcPadW;
+        if (!phased() || padded == null || dst == null || off < 0 || off + (long) s.inChannels() * hp * wp > padded.length
+                || dst.length < sourceFloats() - SLACK) {
             throw new IllegalArgumentException("padded conv: splitPhases needs a strided convolution (stride " + s.strideH() + "x"
                     + s.strideW() + "), " + s.inChannels() * hp * wp + " floats of the padded planes from " + off + " (have "
-                    + padded.length + ") and " + (sourceFloats() - SLACK) + " of dst (have " + dst.length + ")");
+                    + (padded == null ? "none" : padded.length) + ") and " + (sourceFloats() - SLACK) + " of dst (have "
+                    + (dst == null ? "none" : dst.length) + ")");
         }
-        // The padded planes as an unpadded input of hp x wp: their phases are this convolution's.
-        Conv2dShape planes = new Conv2dShape(1, s.inChannels(), hp, wp, s.inChannels(), 1, 1, s.strideH(), s.strideW(), 0, 0, 1, 1, 1);
-        DirectConv2d.phases(planes, padded, off, s.inChannels(), dst);
+        if (KernelConfig.SCALAR || s.strideH() != 2 || s.strideW() != 2 || wp % 2 != 0) {
+            // The padded planes as an unpadded input of hp x wp: their phases are this convolution's.
+            Conv2dShape planes = new Conv2dShape(1, s.inChannels(), hp, wp, s.inChannels(), 1, 1, s.strideH(), s.strideW(), 0, 0, 1, 1, 1);
+            DirectConv2d.phases(planes, padded, off, s.inChannels(), dst);
+            return;
+        }
+        // Stride 2 over an even width: every phase column is inside the row, and each phase row is one
+        // even-lane gather whose last vector may spill into the next row, written after it (or into the slack).
+        int d = 0;
+        for (int ch = 0; ch < s.inChannels(); ch++) {
+            int base = off + ch * hp * wp;
+            for (int a = 0; a < 2; a++) {
+                for (int b = 0; b < 2; b++) {
+                    for (int r = 0; r < hph; r++, d += wph) {
+                        int row = 2 * r + a;
+                        if (row >= hp) {
+                            Arrays.fill(dst, d, d + wph, 0f);
+                        } else if (d + IndirectGemm.overrunColumns(wph) <= dst.length) {
+                            Vec.gatherEvenRow(padded, base + row * wp + b, dst, d, wph);
+                        } else {
+                            for (int col = 0; col < wph; col++) {
+                                dst[d + col] = padded[base + row * wp + b + 2 * col];
+                            }
+                        }
+                    }
+                }
+            }
+        }
     }
 
     /**
@@ -193,9 +296,9 @@ public final class PaddedConv {
      */
     public void run(float[] src, int srcOff, float[] dst, int dstOff, float[] res, int resOff, int threads) {
         int oh = s.outH(), ow = s.outW(), m = s.outChannels();
-        int wq = ow + 2 * dstPad;
-        int dstPlane = (oh + 2 * dstPad) * wq;
-        int lead = dstPad * wq + dstPad; // the first interior element of a plane
+        int wq = ow + 2 * dstPadW;
+        int dstPlane = (oh + 2 * dstPadH) * wq;
+        int lead = dstPadH * wq + dstPadW; // the first interior element of a plane
         if (src == null || dst == null || srcOff < 0 || srcOff + (long) sourceFloats() > src.length
                 || dstOff < 0 || dstOff + (long) m * dstPlane > dst.length
                 || (res != null && (resOff < 0 || resOff + (long) m * dstPlane > res.length))) {
@@ -204,18 +307,82 @@ public final class PaddedConv {
                     + (dst == null ? "none" : dst.length) + ")" + (res == null ? "" : " and of the residual from " + resOff + " (have "
                     + res.length + ")"));
         }
-        if (rows != null) {
-            IndirectGemm.gemmRows(rows, src, srcOff, offsets, oh, ow, wph, dst, dstOff + lead, wq, dstPlane, scale, shift, 0,
-                    res, res == null ? 0 : resOff - dstOff, relu, threads);
+        float[] b = src;
+        int bOff = srcOff;
+        int bRowStride = wph;
+        if (shifts != null) {
+            columnCopies(src, srcOff);
+            bRowStride = s.w();
+        }
+        int resDelta = res == null ? 0 : resOff - dstOff;
+        if (flat) {
+            IndirectGemm.gemmRows(rows, b, bOff, offsets, 1, oh * ow, oh * ow, dst, dstOff + lead, oh * ow, dstPlane, scale, shift, 0,
+                    res, resDelta, relu, threads);
             return;
         }
-        int q = (oh - 1) * wph + ow; // flat output columns on the source's width, junk between rows included
+        if (rows != null) {
+            IndirectGemm.gemmRows(rows, b, bOff, offsets, oh, ow, bRowStride, dst, dstOff + lead, wq, dstPlane, scale, shift, 0,
+                    res, resDelta, relu, threads);
+            return;
+        }
+        int q = (oh - 1) * bRowStride + ow; // flat output columns on the source's width, junk between rows included
         int ldo = IndirectGemm.overrunColumns(q);
         float[] out = Scratch.get(Scratch.OUT, IndirectGemm.overrunRows(m) * ldo);
-        IndirectGemm.gemm(packed, q, src, srcOff, offsets, out, 0, ldo, true, threads);
+        IndirectGemm.gemm(packed, q, b, bOff, offsets, out, 0, ldo, true, threads);
         for (int c = 0; c < m; c++) {
-            ConvEpilogue.rowsStrided(out, c * ldo, wph, scale[c], shift[c], res, resOff + c * dstPlane + lead, relu,
+            ConvEpilogue.rowsStrided(out, c * ldo, bRowStride, scale[c], shift[c], res, resOff + c * dstPlane + lead, relu,
                     dst, dstOff + c * dstPlane + lead, wq, oh, ow);
+        }
+    }
+
+    /**
+     * Kernel column j's copy of the source planes (rows of w end to end, no column padding), for
+     * each j whose shift is not 0, written after the source's planes in the source's own array (so
+     * the unshifted column reads the source itself): {@code copy_j[ic, R, c] = src[ic, R, c + shift_j]}
+     * where that column is inside the row ({@code 0 <= c + shift_j < w}), else 0. Whole vectors with
+     * the columns outside blended to zero (no masked memory access), scalars at the ends.
+     */
+    private void columnCopies(float[] src, int srcOff) {
+        int w = s.w();
+        int n = s.inChannels() * (s.h() + 2 * srcPadH) * w; // the source's planes
+        for (int j = 0, region = 1; j < shifts.length; j++) {
+            if (shifts[j] != 0) {
+                copyShifted(src, srcOff, src, srcOff + region * n, n, w, shifts[j], inside[j]);
+                region++;
+            }
+        }
+    }
+
+    /**
+     * {@code dst[d + p] = src[so + p + t]} where {@code 0 <= p % w + t < w}, else 0, for p < n: rows
+     * of w end to end, shifted by t; {@code inside} is the column pattern of that shift.
+     */
+    private static void copyShifted(float[] src, int so, float[] dst, int d, int n, int w, int t, float[] inside) {
+        VectorSpecies<Float> sp = KernelConfig.FLOATS;
+        int l = sp.length();
+        // The first row in scalars (a negative shift reads before the planes there), then whole vectors
+        // that read inside the planes, then the rest in scalars.
+        int p = Math.min(n, w);
+        for (int q = 0; q < p; q++) {
+            int col = q + t;
+            dst[d + q] = col >= 0 && col < w ? src[so + q + t] : 0f;
+        }
+        if (!KernelConfig.SCALAR) {
+            FloatVector zero = FloatVector.zero(sp);
+            int col = 0; // p % w
+            VectorMask<Float> in = FloatVector.fromArray(sp, inside, 0).compare(VectorOperators.NE, 0f);
+            for (; p + l <= n && p + t + l <= n; p += l) {
+                if (l % w != 0) {
+                    in = FloatVector.fromArray(sp, inside, col).compare(VectorOperators.NE, 0f);
+                    col += l % w;
+                    col -= col >= w ? w : 0;
+                }
+                zero.blend(FloatVector.fromArray(sp, src, so + p + t), in).intoArray(dst, d + p);
+            }
+        }
+        for (; p < n; p++) {
+            int col = p % w + t;
+            dst[d + p] = col >= 0 && col < w ? src[so + p + t] : 0f;
         }
     }
 
@@ -230,9 +397,9 @@ public final class PaddedConv {
         int taps = s.kh() * s.kw();
         int[] off = new int[s.patchSize()];
         for (int i = 0, r = 0; i < s.kh(); i++) {
-            int di = i * s.dilationH() + srcPad - s.padH();
+            int di = i * s.dilationH() + srcPadH - s.padH();
             for (int j = 0; j < s.kw(); j++) {
-                int dj = j * s.dilationW() + srcPad - s.padW();
+                int dj = j * s.dilationW() + srcPadW - s.padW();
                 off[r++] = ((di % sh) * sw + dj % sw) * phasePlane + (di / sh) * wph + dj / sw;
             }
         }
@@ -242,6 +409,39 @@ public final class PaddedConv {
             }
         }
         return off;
+    }
+
+    /**
+     * As {@link #offsets()} over the column copies: tap (i, j) of channel ic in kernel column j's copy
+     * (the source itself for shift 0, else the next copy after it), rows of w.
+     */
+    private int[] copyOffsets() {
+        int w = s.w();
+        int plane = (s.h() + 2 * srcPadH) * w;
+        int n = s.inChannels() * plane;
+        int[] region = new int[shifts.length];
+        for (int j = 0, next = 1; j < shifts.length; j++) {
+            region[j] = shifts[j] == 0 ? 0 : next++;
+        }
+        int[] off = new int[s.patchSize()];
+        for (int ic = 0, r = 0; ic < s.inChannels(); ic++) {
+            for (int i = 0; i < s.kh(); i++) {
+                int di = i * s.dilationH() + srcPadH - s.padH();
+                for (int j = 0; j < s.kw(); j++) {
+                    off[r++] = region[j] * n + ic * plane + di * w;
+                }
+            }
+        }
+        return off;
+    }
+
+    /** Copies of the source planes the column copies add after them: the kernel columns with a shift. */
+    private int copies() {
+        int c = 0;
+        for (int t : shifts == null ? new int[0] : shifts) {
+            c += t != 0 ? 1 : 0;
+        }
+        return c;
     }
 
     private static int ceilDiv(int a, int b) {

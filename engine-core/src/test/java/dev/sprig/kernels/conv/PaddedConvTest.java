@@ -30,20 +30,32 @@ class PaddedConvTest {
         Parallel.setThreads(DEFAULT_THREADS);
     }
 
-    @ParameterizedTest(name = "in={0} {1}x{2} out={3} k={4} stride={5} pad={6} srcPad={7} dstPad={8} residual={9}")
+    @ParameterizedTest(name = "in={0} {1}x{2} out={3} k={4} stride={5} pad={6} srcPad={7} dstPad={8} residual={9} srcPadW={10} dstPadW={11}")
     @CsvSource({
-            "3, 32, 32, 8, 3, 1, 1, 1, 1, false",   // a CIFAR stem: whole rows
-            "16, 16, 16, 16, 3, 1, 1, 1, 1, true",  // ResNet-20 stage 2, K = 144: whole rows at 16 lanes
-            "4, 8, 8, 8, 3, 1, 1, 1, 1, true",      // rows of half a vector at 16 lanes
-            "32, 16, 16, 32, 3, 1, 1, 1, 1, true",  // K = 288: two slices, the buffered path
-            "16, 32, 32, 32, 3, 2, 1, 1, 1, false", // stride 2 on phase planes
-            "16, 32, 32, 32, 1, 2, 0, 1, 1, false", // the 1x1 shortcut reading the same phases
-            "8, 16, 16, 12, 1, 1, 0, 1, 1, true",   // a 1x1 shortcut at stride 1, reading padded planes
-            "5, 7, 9, 6, 3, 1, 1, 2, 0, true",      // odd sizes, source padded more, unpadded destination
-            "6, 4, 4, 10, 3, 1, 1, 1, 2, false",    // rows shorter than half a vector
-            "7, 11, 13, 5, 3, 2, 1, 1, 1, true"})   // odd sizes at stride 2
+            "3, 32, 32, 8, 3, 1, 1, 1, 1, false, , ",   // a CIFAR stem: whole rows
+            "16, 16, 16, 16, 3, 1, 1, 1, 1, true, , ",  // ResNet-20 stage 2, K = 144: whole rows at 16 lanes
+            "4, 8, 8, 8, 3, 1, 1, 1, 1, true, , ",      // rows of half a vector at 16 lanes
+            "32, 16, 16, 32, 3, 1, 1, 1, 1, true, , ",  // K = 288: two slices, the buffered path
+            "16, 32, 32, 32, 3, 2, 1, 1, 1, false, , ", // stride 2 on phase planes
+            "16, 32, 32, 32, 1, 2, 0, 1, 1, false, , ", // the 1x1 shortcut reading the same phases
+            "8, 16, 16, 12, 1, 1, 0, 1, 1, true, , ",   // a 1x1 shortcut at stride 1, reading padded planes
+            "5, 7, 9, 6, 3, 1, 1, 2, 0, true, , ",      // odd sizes, source padded more, unpadded destination
+            "6, 4, 4, 10, 3, 1, 1, 1, 2, false, , ",    // rows shorter than half a vector
+            "7, 11, 13, 5, 3, 2, 1, 1, 1, true, , ",    // odd sizes at stride 2 (odd padded width: the general phase split)
+            "5, 9, 14, 6, 3, 2, 1, 1, 1, true, , ",     // odd padded height, even width: the vector phase split
+            "3, 64, 64, 4, 3, 2, 1, 1, 1, false, , ",   // phase rows of more than one vector
+            // Rows end to end (no column padding): read through shifted column copies.
+            "16, 8, 8, 16, 3, 1, 1, 1, 1, true, 0, 0",   // the flat whole-row path: 8x8 is four 16-lane vectors
+            "32, 8, 8, 32, 3, 1, 1, 1, 1, true, 0, 0",   // K = 288: buffered, rows of 8 stored whole and half
+            "6, 4, 4, 5, 3, 1, 1, 1, 1, true, 0, 0",     // 4x4
+            "5, 8, 8, 6, 3, 1, 1, 1, 1, false, 0, 1",    // rows end to end in, padded out
+            "4, 6, 10, 3, 3, 1, 1, 2, 1, true, 0, 0",    // rows padded more than the convolution
+            "8, 16, 16, 8, 3, 2, 1, 1, 1, true, 1, 0",   // stride 2 from padded planes into rows end to end
+            "8, 16, 16, 8, 1, 2, 0, 1, 1, false, 1, 0"}) // its 1x1 shortcut
     void isTheFusedConvolutionOnPaddedPlanes(int in, int h, int w, int out, int k, int stride, int pad, int srcPad, int dstPad,
-                                            boolean residual) {
+                                            boolean residual, Integer srcPadWArg, Integer dstPadWArg) {
+        int srcPadW = srcPadWArg == null ? srcPad : srcPadWArg;
+        int dstPadW = dstPadWArg == null ? dstPad : dstPadWArg;
         Conv2dShape s = new Conv2dShape(1, in, h, w, out, k, k, stride, stride, pad, pad, 1, 1, 1);
         float[] x = Conv2dTest.random(s.inputSize(), 1);
         float[] wt = Conv2dTest.random(s.weightSize(), 2);
@@ -53,9 +65,10 @@ class PaddedConvTest {
         float[] expected = new float[s.outputSize()];
         Conv2d.forwardFused(s, x, wt, new ConvEpilogue(scale, shift, res, 0, true), expected);
 
-        PaddedConv conv = PaddedConv.of(s, wt, 0, scale, shift, true, srcPad, dstPad);
-        float[] padded = new float[PaddedConv.paddedFloats(in, h, w, srcPad)];
-        PaddedConv.pad(x, 0, in, h, w, srcPad, padded);
+        PaddedConv conv = PaddedConv.of(s, wt, 0, scale, shift, true, srcPad, srcPadW, dstPad, dstPadW);
+        // Room for the column copies after the planes, when the convolution makes them there.
+        float[] padded = new float[Math.max(PaddedConv.paddedFloats(in, h, w, srcPad, srcPadW), conv.phased() ? 0 : conv.sourceFloats())];
+        PaddedConv.pad(x, 0, in, h, w, srcPad, srcPadW, padded);
         float[] src = padded;
         if (conv.phased()) {
             src = new float[conv.sourceFloats()];
@@ -64,21 +77,21 @@ class PaddedConvTest {
         int oh = s.outH(), ow = s.outW();
         float[] resPadded = null;
         if (residual) {
-            resPadded = new float[PaddedConv.paddedFloats(out, oh, ow, dstPad)];
-            PaddedConv.pad(res, 0, out, oh, ow, dstPad, resPadded);
+            resPadded = new float[PaddedConv.paddedFloats(out, oh, ow, dstPad, dstPadW)];
+            PaddedConv.pad(res, 0, out, oh, ow, dstPad, dstPadW, resPadded);
         }
-        assertEquals(PaddedConv.paddedFloats(out, oh, ow, dstPad), conv.destinationFloats());
+        assertEquals(PaddedConv.paddedFloats(out, oh, ow, dstPad, dstPadW), conv.destinationFloats());
         for (int threads : new int[] {1, 2}) {
             Parallel.setThreads(threads);
             float[] dst = new float[conv.destinationFloats() + 3];
             Arrays.fill(dst, 7f); // borders keep what they held
             conv.run(src, 0, dst, 0, resPadded, 0, threads);
             float[] interior = new float[s.outputSize()];
-            PaddedConv.unpad(dst, out, oh, ow, dstPad, interior, 0);
+            PaddedConv.unpad(dst, out, oh, ow, dstPad, dstPadW, interior, 0);
             assertArrayEquals(expected, interior, "interiors on " + threads + " threads");
-            int wq = ow + 2 * dstPad, plane = (oh + 2 * dstPad) * wq;
+            int wq = ow + 2 * dstPadW, plane = (oh + 2 * dstPad) * wq;
             for (int i = 0; i < dst.length; i++) {
-                int c = i / plane, r = i % plane / wq - dstPad, col = i % wq - dstPad;
+                int c = i / plane, r = i % plane / wq - dstPad, col = i % wq - dstPadW;
                 boolean inside = c < out && r >= 0 && r < oh && col >= 0 && col < ow;
                 if (!inside) {
                     assertEquals(7f, dst[i], "float " + i + " lies outside the interiors and must not be written");
@@ -113,7 +126,10 @@ class PaddedConvTest {
         Conv2dShape s = new Conv2dShape(1, 4, 8, 8, 4, 3, 3, 1, 1, 1, 1, 1, 1, 1);
         float[] w = new float[s.weightSize()];
         assertThatThrownBy(() -> PaddedConv.of(s, w, 0, null, null, true, 0, 1)).isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("srcPad=0");
+                .hasMessageContaining("srcPad=0x0");
+        Conv2dShape strided = new Conv2dShape(1, 4, 8, 8, 4, 3, 3, 2, 2, 1, 1, 1, 1, 1);
+        assertThatThrownBy(() -> PaddedConv.of(strided, w, 0, null, null, true, 1, 0, 1, 1)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("srcPadW=0 < padW=1").hasMessageContaining("got stride 2x2");
         assertThatThrownBy(() -> PaddedConv.of(s, w, 0, new float[3], null, true, 1, 1)).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("outChannels=4").hasMessageContaining("3");
         assertThatThrownBy(() -> PaddedConv.of(s, null, 0, null, null, true, 1, 1)).isInstanceOf(IllegalArgumentException.class)

@@ -1,5 +1,6 @@
 package dev.sprig.nn.infer;
 
+import dev.sprig.kernels.KernelConfig;
 import dev.sprig.kernels.Parallel;
 import dev.sprig.kernels.conv.Conv2dShape;
 import dev.sprig.kernels.conv.PaddedConv;
@@ -19,6 +20,8 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.HashSet;
 
 /**
  * A ResNet compiled for inference at one input size: what {@code torch.jit.freeze} or an ONNX
@@ -74,12 +77,14 @@ public final class ResNetPlan {
     private final Tensor fcBias;
     private final List<Geometry> geometries;
     private final int phaseFloats;
+    /** Floats of each geometry's planes: its padded planes, or more where a convolution adds column copies after them. */
+    private final int[] floats;
     private final ThreadLocal<Buffers> buffers;
 
     /** An activation size and the planes held at it (per thread: block input and output, ping-pong, mid and shortcut), for up to {@code channels}. */
-    private record Geometry(int index, int h, int w, int channels) {
+    private record Geometry(int index, int h, int w, int channels, int padW) {
         int floats() {
-            return PaddedConv.paddedFloats(channels, h, w, PAD);
+            return PaddedConv.paddedFloats(channels, h, w, PAD, padW);
         }
     }
 
@@ -96,7 +101,7 @@ public final class ResNetPlan {
         Buffers() {
             for (Geometry g : geometries) {
                 for (int i = 0; i < 4; i++) {
-                    planes[g.index()][i] = new float[g.floats()];
+                    planes[g.index()][i] = new float[floats[g.index()]];
                 }
             }
             input = stem == null ? new float[0] : new float[PaddedConv.paddedFloats(inChannels, height, width, stemPad)];
@@ -112,11 +117,12 @@ public final class ResNetPlan {
         Conv2d c1 = (Conv2d) model.child("conv1");
         int h = height, w = width;
         boolean hasMaxPool = model.children().containsKey("maxpool");
+        Set<Long> unpadded = unpaddedRows(model, height, width, hasMaxPool);
         if (!hasMaxPool && c1.stride() == 1 && c1.groups() == 1 && c1.dilation() == 1) {
             stemPad = c1.padding();
             Conv2dShape s = shape(c1, h, w);
-            Geometry g = geometry(byShape, all, s.outH(), s.outW(), s.outChannels());
-            stem = padded(c1, model.child("bn1"), s, true, stemPad);
+            Geometry g = geometry(byShape, all, s.outH(), s.outW(), s.outChannels(), unpadded);
+            stem = padded(c1, model.child("bn1"), s, true, stemPad, stemPad, g);
             stemWeight = stemScale = stemShift = null;
             stemConv = null;
             maxPool = null;
@@ -143,7 +149,7 @@ public final class ResNetPlan {
             if (h < 1 || w < 1) {
                 throw new IllegalArgumentException("resnet plan: an input of " + height + "x" + width + " is too small for the stem");
             }
-            first = geometry(byShape, all, h, w, c1.outChannels());
+            first = geometry(byShape, all, h, w, c1.outChannels(), unpadded);
         }
         firstChannels = c1.outChannels();
         List<Block> bl = new ArrayList<>();
@@ -162,15 +168,15 @@ public final class ResNetPlan {
                             + " input channels, the layer before gives " + channels);
                 }
                 Conv2dShape s2 = shape(conv2, s1.outH(), s1.outW());
-                Geometry out = geometry(byShape, all, s2.outH(), s2.outW(), Math.max(s1.outChannels(), s2.outChannels()));
-                PaddedConv p1 = padded(conv1, block.child("bn1"), s1, true, PAD);
-                PaddedConv p2 = padded(conv2, block.child("bn2"), s2, true, PAD);
+                Geometry out = geometry(byShape, all, s2.outH(), s2.outW(), Math.max(s1.outChannels(), s2.outChannels()), unpadded);
+                PaddedConv p1 = padded(conv1, block.child("bn1"), s1, true, PAD, g.padW(), out);
+                PaddedConv p2 = padded(conv2, block.child("bn2"), s2, true, PAD, out.padW(), out);
                 PaddedConv shortcut = null;
                 if (block.hasDownsample()) {
                     Sequential d = (Sequential) block.child("downsample");
                     Conv2d dc = (Conv2d) d.child("0");
                     Conv2dShape sd = shape(dc, g.h(), g.w());
-                    shortcut = padded(dc, d.child("1"), sd, false, PAD);
+                    shortcut = padded(dc, d.child("1"), sd, false, PAD, g.padW(), out);
                     if (sd.outH() != s2.outH() || sd.outW() != s2.outW() || sd.outChannels() != s2.outChannels()
                             || sd.strideH() != s1.strideH()) {
                         throw new IllegalArgumentException("resnet plan: block layer" + st + "." + b + "'s shortcut gives ["
@@ -202,6 +208,21 @@ public final class ResNetPlan {
         this.fcBias = lin.bias() == null ? null : copy(lin.bias().get());
         this.geometries = List.copyOf(all);
         this.phaseFloats = phases;
+        this.floats = new int[all.size()];
+        for (Geometry geo : all) {
+            floats[geo.index()] = geo.floats();
+        }
+        if (stem != null) {
+            floats[first.index()] = Math.max(floats[first.index()], first.floats());
+        }
+        for (Block blk : blocks) {
+            for (PaddedConv pc : new PaddedConv[] {blk.conv1(), blk.shortcut()}) {
+                if (pc != null && !pc.phased()) {
+                    floats[blk.in().index()] = Math.max(floats[blk.in().index()], pc.sourceFloats());
+                }
+            }
+            floats[blk.out().index()] = Math.max(floats[blk.out().index()], blk.conv2().sourceFloats());
+        }
         this.buffers = ThreadLocal.withInitial(Buffers::new);
     }
 
@@ -315,27 +336,63 @@ public final class ResNetPlan {
             blk.conv2().run(mid, 0, next, 0, res, 0, threads);
             cur = next;
         }
-        PaddedConv.unpad(cur, lastChannels, last.h(), last.w(), PAD, b.pooled, 0);
+        PaddedConv.unpad(cur, lastChannels, last.h(), last.w(), PAD, last.padW(), b.pooled, 0);
         GlobalAvgPool2d.forward(1, lastChannels, last.h(), last.w(), b.pooled, 0, features, fOff);
     }
 
     /** The stem's output (contiguous planes of {@code g}) into the interiors of g's padded planes. */
     private static void padInterior(float[] x, int xOff, int channels, Geometry g, float[] dst) {
-        int wp = g.w() + 2 * PAD;
+        int wp = g.w() + 2 * g.padW();
         int plane = (g.h() + 2 * PAD) * wp;
         for (int ch = 0; ch < channels; ch++) {
             for (int r = 0; r < g.h(); r++) {
-                System.arraycopy(x, xOff + (ch * g.h() + r) * g.w(), dst, ch * plane + (PAD + r) * wp + PAD, g.w());
+                System.arraycopy(x, xOff + (ch * g.h() + r) * g.w(), dst, ch * plane + (PAD + r) * wp + g.padW(), g.w());
             }
         }
     }
 
+    /**
+     * The activation sizes whose rows go end to end, without column padding: rows of at most half a
+     * vector (8 x 8 at 16 lanes), which no strided convolution reads (they read phase planes of
+     * padded rows). There two rows fill a vector and the 3x3 convolutions read shifted column copies
+     * ({@link PaddedConv}) instead of blending two half rows per load; keys {@code h << 32 | w}.
+     */
+    private static Set<Long> unpaddedRows(ResNet model, int height, int width, boolean hasMaxPool) {
+        Conv2d c1 = (Conv2d) model.child("conv1");
+        int h = c1.outSize(height), w = c1.outSize(width);
+        if (hasMaxPool) {
+            Layers.MaxPool2d mp = (Layers.MaxPool2d) model.child("maxpool");
+            h = (h + 2 * mp.padding() - mp.kernel()) / mp.stride() + 1;
+            w = (w + 2 * mp.padding() - mp.kernel()) / mp.stride() + 1;
+        }
+        Set<Long> sizes = new HashSet<>();
+        Set<Long> stridedReads = new HashSet<>();
+        for (int st = 1; st <= model.stages(); st++) {
+            Sequential stage = (Sequential) model.child("layer" + st);
+            for (int b = 0; b < stage.size(); b++) {
+                Conv2d conv1 = (Conv2d) stage.child(Integer.toString(b)).child("conv1");
+                long key = (long) h << 32 | w;
+                sizes.add(key);
+                if (conv1.stride() > 1) {
+                    stridedReads.add(key);
+                }
+                h = conv1.outSize(h);
+                w = conv1.outSize(w);
+            }
+        }
+        sizes.add((long) h << 32 | w);
+        int half = KernelConfig.FLOATS.length() / 2;
+        sizes.removeIf(k -> stridedReads.contains(k) || (int) (long) k > half);
+        return sizes;
+    }
+
     /** The geometry of {@code h x w} activations, made once per size; its planes hold the most channels asked for there. */
-    private static Geometry geometry(Map<Long, Geometry> byShape, List<Geometry> all, int h, int w, int channels) {
+    private static Geometry geometry(Map<Long, Geometry> byShape, List<Geometry> all, int h, int w, int channels, Set<Long> unpadded) {
         long key = (long) h << 32 | w;
         Geometry g = byShape.get(key);
         if (g == null || g.channels() < channels) {
-            Geometry ng = new Geometry(g == null ? all.size() : g.index(), h, w, Math.max(channels, g == null ? 0 : g.channels()));
+            Geometry ng = new Geometry(g == null ? all.size() : g.index(), h, w, Math.max(channels, g == null ? 0 : g.channels()),
+                    unpadded.contains(key) ? 0 : PAD);
             if (g == null) {
                 all.add(ng);
             } else {
@@ -370,10 +427,12 @@ public final class ResNetPlan {
         return t == null ? null : Tensor.fromStorage(t.contiguous().rowMajorData().clone(), t.shape());
     }
 
-    private static PaddedConv padded(Conv2d conv, Module norm, Conv2dShape s, boolean relu, int srcPad) {
+    /** conv with norm as a padded convolution from planes padded by srcPadH x srcPadW into dst's planes. */
+    private static PaddedConv padded(Conv2d conv, Module norm, Conv2dShape s, boolean relu, int srcPadH, int srcPadW, Geometry dst) {
         Tensor[] affine = affine(conv, norm);
         float[] scale = affine[0] == null ? null : affine[0].rowMajorData();
         float[] shift = affine[1] == null ? null : affine[1].contiguous().rowMajorData();
-        return PaddedConv.of(s, conv.weight().get().contiguous().rowMajorData(), 0, scale, shift, relu, srcPad, PAD);
+        return PaddedConv.of(s, conv.weight().get().contiguous().rowMajorData(), 0, scale, shift, relu, srcPadH, srcPadW, PAD,
+                dst.padW());
     }
 }
