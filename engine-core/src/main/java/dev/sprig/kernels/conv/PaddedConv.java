@@ -5,6 +5,9 @@ import dev.sprig.kernels.gemm.IndirectGemm;
 
 import java.util.Arrays;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.LongVector;
+import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
@@ -43,6 +46,9 @@ import jdk.incubator.vector.VectorSpecies;
 public final class PaddedConv {
     /** Floats past a layout's last plane that the buffered GEMM may read (whole tiles past the last row). */
     public static final int SLACK = IndirectGemm.overrunColumns(1);
+    /** Ints of half a float vector's bits: a vector of longs narrowed (the stride-2 phase split). */
+    private static final VectorSpecies<Integer> HALF_INTS =
+            VectorSpecies.of(int.class, VectorShape.forBitSize(Math.max(64, KernelConfig.FLOATS.vectorBitSize() / 2)));
 
     private final Conv2dShape s;
     private final int srcPadH;
@@ -257,31 +263,52 @@ public final class PaddedConv {
                     + (padded == null ? "none" : padded.length) + ") and " + (sourceFloats() - SLACK) + " of dst (have "
                     + (dst == null ? "none" : dst.length) + ")");
         }
-        if (KernelConfig.SCALAR || s.strideH() != 2 || s.strideW() != 2 || wp % 2 != 0) {
+        if (KernelConfig.SCALAR || s.strideH() != 2 || s.strideW() != 2 || wp % 2 != 0
+                || java.nio.ByteOrder.nativeOrder() != java.nio.ByteOrder.LITTLE_ENDIAN) {
             // The padded planes as an unpadded input of hp x wp: their phases are this convolution's.
             Conv2dShape planes = new Conv2dShape(1, s.inChannels(), hp, wp, s.inChannels(), 1, 1, s.strideH(), s.strideW(), 0, 0, 1, 1, 1);
             DirectConv2d.phases(planes, padded, off, s.inChannels(), dst);
             return;
         }
-        // Stride 2 over an even width: every phase column is inside the row, and each phase row is one
-        // even-lane gather whose last vector may spill into the next row, written after it (or into the slack).
-        int d = 0;
-        for (int ch = 0; ch < s.inChannels(); ch++) {
+        splitPhases2(padded, off, s.inChannels(), hp, wp, hph, wph, dst);
+    }
+
+    /**
+     * The stride-2 phase split of {@code c} planes of {@code hp x wp}, wp even: each padded row is
+     * read once, its even columns going to phase row (row&1, 0) and its odd ones to (row&1, 1). A
+     * vector of L floats is L/2 pairs: as longs, the low halves are the even floats and the high
+     * halves the odd ones, each narrowed to a vector of half the lanes (one instruction each on
+     * AVX-512) and stored whole. A row's last store may spill past it into the next row of the same
+     * phase plane, written later; a plane's last row ends in scalars instead. Rows past an odd
+     * height are zeros.
+     */
+    private static void splitPhases2(float[] src, int off, int c, int hp, int wp, int hph, int wph, float[] dst) {
+        int half = HALF_INTS.length();
+        int phasePlane = hph * wph;
+        for (int ch = 0; ch < c; ch++) {
             int base = off + ch * hp * wp;
-            for (int a = 0; a < 2; a++) {
-                for (int b = 0; b < 2; b++) {
-                    for (int r = 0; r < hph; r++, d += wph) {
-                        int row = 2 * r + a;
-                        if (row >= hp) {
-                            Arrays.fill(dst, d, d + wph, 0f);
-                        } else if (d + IndirectGemm.overrunColumns(wph) <= dst.length) {
-                            Vec.gatherEvenRow(padded, base + row * wp + b, dst, d, wph);
-                        } else {
-                            for (int col = 0; col < wph; col++) {
-                                dst[d + col] = padded[base + row * wp + b + 2 * col];
-                            }
-                        }
-                    }
+            int block = ch * 4 * phasePlane;
+            for (int row = 0; row < 2 * hph; row++) {
+                int a = row & 1, r = row >> 1;
+                int even = block + (2 * a) * phasePlane + r * wph; // phase (a, 0), row r
+                int odd = even + phasePlane;                      // phase (a, 1), row r
+                if (row >= hp) {
+                    Arrays.fill(dst, even, even + wph, 0f);
+                    Arrays.fill(dst, odd, odd + wph, 0f);
+                    continue;
+                }
+                int from = base + row * wp;
+                int o = 0;
+                int whole = r < hph - 1 ? wph : wph - wph % half; // a plane's last row: no spill
+                for (; o < whole && from + 2 * o + 2 * half <= src.length; o += half) {
+                    LongVector v = FloatVector.fromArray(KernelConfig.FLOATS, src, from + 2 * o).reinterpretAsLongs();
+                    ((IntVector) v.convertShape(VectorOperators.L2I, HALF_INTS, 0)).reinterpretAsFloats().intoArray(dst, even + o);
+                    ((IntVector) v.lanewise(VectorOperators.LSHR, 32).convertShape(VectorOperators.L2I, HALF_INTS, 0)).reinterpretAsFloats()
+                            .intoArray(dst, odd + o);
+                }
+                for (; o < wph; o++) {
+                    dst[even + o] = src[from + 2 * o];
+                    dst[odd + o] = src[from + 2 * o + 1];
                 }
             }
         }

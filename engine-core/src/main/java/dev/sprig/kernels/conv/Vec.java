@@ -70,26 +70,6 @@ final class Vec {
     }
 
     /**
-     * {@code dst[d + o] = src[s + 2*o]} for {@code o < n}, a row of a stride-2 phase plane, in whole
-     * vectors (one two-vector rearrange each) where src holds them: the last vector's lanes past n
-     * are written too, up to {@code roundUp(n, L)}, so the caller must own those floats of dst and
-     * write them afterwards or not care (the next row of a plane written in order). A scalar tail
-     * where src ends first. Unchecked.
-     */
-    static void gatherEvenRow(float[] src, int s, float[] dst, int d, int n) {
-        int l = S.length();
-        int o = 0;
-        for (; o < n && s + 2 * o + 2 * l <= src.length; o += l) {
-            FloatVector a = FloatVector.fromArray(S, src, s + 2 * o);
-            FloatVector b = FloatVector.fromArray(S, src, s + 2 * o + l);
-            a.rearrange(EVEN, b).intoArray(dst, d + o);
-        }
-        for (; o < n; o++) {
-            dst[d + o] = src[s + 2 * o];
-        }
-    }
-
-    /**
      * Stride-2 scatter-add {@code dst[d + 2*o] += src[s + o]} for {@code o} from {@code lo} while a
      * whole vector fits below {@code hi} and every touched element of {@code dst} lies below
      * {@code dstEnd}: the source vector is spread over two vectors with zeros in the odd lanes,
