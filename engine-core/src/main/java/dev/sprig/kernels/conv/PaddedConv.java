@@ -56,6 +56,8 @@ public final class PaddedConv {
     private final int dstPadH;
     private final int dstPadW;
     private final int[] offsets;
+    /** The offsets with their bounds, for the whole-row product's constant-time check. */
+    private final IndirectGemm.RowOffsets rowOffsets;
     private final IndirectGemm.RowsA rows;
     private final IndirectGemm.PackedA packed;
     private final float[] scale;
@@ -104,6 +106,7 @@ public final class PaddedConv {
             }
         }
         this.offsets = shifts == null ? offsets() : copyOffsets();
+        this.rowOffsets = IndirectGemm.RowOffsets.of(offsets);
         int k = s.patchSize();
         // B's rows lie end to end when they are the column copies (width w) of a "same" convolution; C's when unpadded.
         this.flat = shifts != null && s.outW() == s.w() && dstPadW == 0 && IndirectGemm.rowsApply(k, 1, s.outH() * s.outW());
@@ -343,12 +346,12 @@ public final class PaddedConv {
         }
         int resDelta = res == null ? 0 : resOff - dstOff;
         if (flat) {
-            IndirectGemm.gemmRows(rows, b, bOff, offsets, 1, oh * ow, oh * ow, dst, dstOff + lead, oh * ow, dstPlane, scale, shift, 0,
+            IndirectGemm.gemmRows(rows, b, bOff, rowOffsets, 1, oh * ow, oh * ow, dst, dstOff + lead, oh * ow, dstPlane, scale, shift, 0,
                     res, resDelta, relu, threads);
             return;
         }
         if (rows != null) {
-            IndirectGemm.gemmRows(rows, b, bOff, offsets, oh, ow, bRowStride, dst, dstOff + lead, wq, dstPlane, scale, shift, 0,
+            IndirectGemm.gemmRows(rows, b, bOff, rowOffsets, oh, ow, bRowStride, dst, dstOff + lead, wq, dstPlane, scale, shift, 0,
                     res, resDelta, relu, threads);
             return;
         }

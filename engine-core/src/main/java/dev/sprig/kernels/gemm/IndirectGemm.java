@@ -231,6 +231,88 @@ public final class IndirectGemm {
                         + "), is outside b (length " + b.length + ")");
             }
         }
+        rowsChecked(a, b, bOff, rowOffsets, rows, cols, bRowStride, c, cOff, cRowStride, ldc, scale, shift, ch, res, resDelta, relu,
+                threads);
+    }
+
+    /**
+     * A table of B's row offsets for {@link #gemmRows(RowsA, float[], int, RowOffsets, int, int, int, float[], int, int, int,
+     * float[], float[], int, float[], int, boolean, int)}, copied, with its least and greatest entry:
+     * a convolution plan makes it once, and each product then checks B's bounds in constant time
+     * instead of row by row.
+     */
+    public static final class RowOffsets {
+        final int[] offsets;
+        final int min;
+        final int max;
+
+        private RowOffsets(int[] offsets) {
+            this.offsets = offsets;
+            int lo = Integer.MAX_VALUE, hi = Integer.MIN_VALUE;
+            for (int o : offsets) {
+                lo = Math.min(lo, o);
+                hi = Math.max(hi, o);
+            }
+            this.min = lo;
+            this.max = hi;
+        }
+
+        /** The offsets (copied); at least one. */
+        public static RowOffsets of(int[] offsets) {
+            if (offsets == null || offsets.length == 0) {
+                throw new IllegalArgumentException("indirect gemm: row offsets must be at least one, got "
+                        + (offsets == null ? "null" : "none"));
+            }
+            return new RowOffsets(offsets.clone());
+        }
+
+        /** How many offsets. */
+        public int length() {
+            return offsets.length;
+        }
+    }
+
+    /**
+     * {@link #gemmRows(RowsA, float[], int, int[], int, int, int, float[], int, int, int, float[], float[], int, float[], int,
+     * boolean, int)} with the offsets' bounds known: B is checked against their least and greatest
+     * entry only.
+     */
+    public static void gemmRows(RowsA a, float[] b, int bOff, RowOffsets rowOffsets, int rows, int cols, int bRowStride,
+                                float[] c, int cOff, int cRowStride, int ldc, float[] scale, float[] shift, int ch,
+                                float[] res, int resDelta, boolean relu, int threads) {
+        if (a == null || rowOffsets == null || rowOffsets.length() < a.k) {
+            throw new IllegalArgumentException("indirect gemm by rows: needs an A and at least k row offsets, got A with k="
+                    + (a == null ? "none" : a.k) + " and " + (rowOffsets == null ? "none" : rowOffsets.length()) + " offsets");
+        }
+        long span = (long) (rows - 1) * bRowStride + cols;
+        if (b != null && ((long) bOff + rowOffsets.min < 0 || (long) bOff + rowOffsets.max + span > b.length)) {
+            throw new IllegalArgumentException("indirect gemm by rows: B's rows [" + ((long) bOff + rowOffsets.min) + ", "
+                    + ((long) bOff + rowOffsets.max + span) + ") are outside b (length " + b.length + ")");
+        }
+        rowsChecked(a, b, bOff, rowOffsets.offsets, rows, cols, bRowStride, c, cOff, cRowStride, ldc, scale, shift, ch, res, resDelta,
+                relu, threads);
+    }
+
+    /** gemmRows once B's rows are known to lie in b: the remaining checks, then the tiles. */
+    private static void rowsChecked(RowsA a, float[] b, int bOff, int[] rowOffsets, int rows, int cols, int bRowStride,
+                                    float[] c, int cOff, int cRowStride, int ldc, float[] scale, float[] shift, int ch,
+                                    float[] res, int resDelta, boolean relu, int threads) {
+        if (!rowsApply(a.k, rows, cols) || cRowStride < cols) {
+            throw new IllegalArgumentException("indirect gemm by rows: needs an A with 1 <= k <= one K slice, an output of"
+                    + " whole tiles of four " + MicroKernel.L + "-float vectors and cRowStride >= cols, got k=" + a.k + ", rows=" + rows
+                    + ", cols=" + cols + ", cRowStride=" + cRowStride);
+        }
+        if (b == null || c == null || scale == null || shift == null) {
+            throw new IllegalArgumentException("indirect gemm by rows: b, c, scale and shift must not be null (ones and zeros for no"
+                    + " scale or shift), got b=" + (b == null ? "null" : "[" + b.length + "]") + ", c="
+                    + (c == null ? "null" : "[" + c.length + "]") + ", scale=" + (scale == null ? "null" : "[" + scale.length + "]")
+                    + ", shift=" + (shift == null ? "null" : "[" + shift.length + "]"));
+        }
+        int m = a.m;
+        if (scale.length < ch + m || shift.length < ch + m || ch < 0) {
+            throw new IllegalArgumentException("indirect gemm by rows: scale (" + scale.length + ") and shift (" + shift.length
+                    + ") must cover rows " + ch + ".." + (ch + m));
+        }
         long cEnd = cOff + (long) (m - 1) * ldc + (long) (rows - 1) * cRowStride + cols;
         if (cOff < 0 || cEnd > c.length || (res != null && ((long) cOff + resDelta < 0 || cEnd + resDelta > res.length))) {
             throw new IllegalArgumentException("indirect gemm by rows: C [" + cOff + ", " + cEnd + ") is outside c (length "

@@ -147,6 +147,12 @@ class IndirectGemmTest {
             IndirectGemm.gemmRows(IndirectGemm.rowsA(m, k, a, 0, k), b, 0, off, rows, cols, bRowStride, c, cOff, cRowStride, ldc,
                     scale, shift, ch, res, resDelta, relu, threads);
             assertArrayEquals(expected, c);
+            // The same product with the offsets made once (bounds checked from their least and greatest entry).
+            float[] c2 = new float[expected.length];
+            Arrays.fill(c2, Float.NaN);
+            IndirectGemm.gemmRows(IndirectGemm.rowsA(m, k, a, 0, k), b, 0, IndirectGemm.RowOffsets.of(off), rows, cols, bRowStride, c2,
+                    cOff, cRowStride, ldc, scale, shift, ch, res, resDelta, relu, threads);
+            assertArrayEquals(expected, c2);
         } finally {
             Parallel.setThreads(DEFAULT_THREADS);
         }
@@ -178,6 +184,30 @@ class IndirectGemmTest {
         assertThatThrownBy(() -> IndirectGemm.gemmRows(packed, new float[4 * l - 1], 0, new int[9], 4, l, l, new float[100 * l], 0, l,
                 4 * l, ones, ones, 0, null, 0, false, 1)).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("row 0 of B");
+    }
+
+    @Test
+    void rowOffsetsAreCopiedAndBoundB() {
+        assumeFalse(KernelConfig.SCALAR, "by rows is a vector path");
+        int l = MicroKernel.L;
+        int[] off = {0, 3, 7};
+        IndirectGemm.RowOffsets ro = IndirectGemm.RowOffsets.of(off);
+        off[2] = 1_000_000; // the table was copied: this changes nothing
+        IndirectGemm.RowsA a = IndirectGemm.rowsA(4, 3, new float[12], 0, 3);
+        float[] ones = {1, 1, 1, 1};
+        float[] c = new float[4 * 4 * l];
+        IndirectGemm.gemmRows(a, new float[7 + 4 * l], 0, ro, 4, l, l, c, 0, l, 4 * l, ones, ones, 0, null, 0, false, 1);
+        assertThat(c[0]).isEqualTo(1f); // 0·b + shift 1
+        assertThatThrownBy(() -> IndirectGemm.gemmRows(a, new float[6 + 4 * l], 0, ro, 4, l, l, c, 0, l, 4 * l, ones, ones, 0, null, 0,
+                false, 1)).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("B's rows [0, " + (7 + 4 * l) + ")")
+                .hasMessageContaining("length " + (6 + 4 * l));
+        assertThatThrownBy(() -> IndirectGemm.gemmRows(a, new float[100 * l], 0, IndirectGemm.RowOffsets.of(new int[] {0, 1}), 4, l, l,
+                c, 0, l, 4 * l, ones, ones, 0, null, 0, false, 1)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("k=3 and 2 offsets");
+        assertThatThrownBy(() -> IndirectGemm.RowOffsets.of(new int[0])).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("none");
+        assertThatThrownBy(() -> IndirectGemm.RowOffsets.of(null)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("null");
     }
 
     @Test
