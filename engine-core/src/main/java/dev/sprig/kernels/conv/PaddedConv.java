@@ -398,16 +398,20 @@ public final class PaddedConv {
             dst[d + q] = col >= 0 && col < w ? src[so + q + t] : 0f;
         }
         if (!KernelConfig.SCALAR) {
-            FloatVector zero = FloatVector.zero(sp);
-            int col = 0; // p % w
-            VectorMask<Float> in = FloatVector.fromArray(sp, inside, 0).compare(VectorOperators.NE, 0f);
-            for (; p + l <= n && p + t + l <= n; p += l) {
-                if (l % w != 0) {
-                    in = FloatVector.fromArray(sp, inside, col).compare(VectorOperators.NE, 0f);
+            int end = Math.min(n - l, n - l - t); // the last vector start whose load and store stay in the planes
+            if (l % w == 0) {
+                // Every vector starts at column 0: one mask for all, and a loop of load, blend, store.
+                VectorMask<Float> out = FloatVector.fromArray(sp, inside, 0).compare(VectorOperators.EQ, 0f);
+                for (; p <= end; p += l) {
+                    FloatVector.fromArray(sp, src, so + p + t).blend(0f, out).intoArray(dst, d + p);
+                }
+            } else {
+                for (int col = p % w; p <= end; p += l) {
+                    VectorMask<Float> out = FloatVector.fromArray(sp, inside, col).compare(VectorOperators.EQ, 0f);
+                    FloatVector.fromArray(sp, src, so + p + t).blend(0f, out).intoArray(dst, d + p);
                     col += l % w;
                     col -= col >= w ? w : 0;
                 }
-                zero.blend(FloatVector.fromArray(sp, src, so + p + t), in).intoArray(dst, d + p);
             }
         }
         for (; p < n; p++) {
