@@ -331,46 +331,76 @@ public final class IndirectGemm {
 
     /**
      * Tiles {@code [from, to)} of {@link #gemmRows}: tile t is vectors 4t..4t+3 of the output, row
-     * by row; a vector is part of a row, or two rows of half a vector.
+     * by row; a vector is part of a row, or two rows of half a vector. With 32 vector registers
+     * (AVX-512) whole-row ranges run in tiles of 6 vectors ({@link MicroKernel#overwriteIndirectRows6}),
+     * the rest in tiles of 4: a range of 4q vectors is q / 1.5 tiles of 6 and one or two of 4.
      */
     private static void rowTiles(RowsA a, float[] b, int bOff, int[] rowOffsets, int cols, int bRowStride, float[] c, int cOff,
                                  int cRowStride, int ldc, float[] scale, float[] shift, int ch, float[] res, int resDelta,
                                  boolean relu, int from, int to) {
         final int l = MicroKernel.L;
-        final int mr = MicroKernel.MR;
         boolean half = 2 * cols == l;
         int perRow = Math.max(1, cols / l);
+        int vec = 4 * from, end = 4 * to;
+        if (!half && l >= 16) {
+            int v = end - vec;
+            int fours = v % 6 == 0 ? 0 : v % 6 == 4 ? 1 : 2; // v is a multiple of 4: 6·n + 4·fours
+            int sixesEnd = end - 4 * fours;
+            for (; vec < sixesEnd; vec += 6) {
+                int[] bo = new int[6];
+                int[] co = new int[6];
+                offsets(vec, 6, perRow, l, bRowStride, cRowStride, bo, co);
+                for (int ir = 0; ir < a.m; ir += MicroKernel.MR) {
+                    boolean inPlace = ir < a.full; // A's rows in place, or the last rows' zero-padded panel
+                    MicroKernel.overwriteIndirectRows6(a.k, inPlace ? a.a : a.tail, inPlace ? a.aOff + ir * a.lda : 0,
+                            inPlace ? a.lda : 1, inPlace ? 1 : MicroKernel.MR, b, bOff + bo[0], rowOffsets, bo[1] - bo[0],
+                            bo[2] - bo[0], bo[3] - bo[0], bo[4] - bo[0], bo[5] - bo[0], c, cOff + co[0] + ir * ldc, co[1] - co[0],
+                            co[2] - co[0], co[3] - co[0], co[4] - co[0], co[5] - co[0], ldc, Math.min(MicroKernel.MR, a.m - ir),
+                            scale, shift, ch + ir, res, resDelta, relu);
+                }
+            }
+        }
         int hi = bRowStride - l / 2; // half rows: from a vector's first row to the upper half's load
         int[] bo = new int[4];
         int[] co = new int[4];
-        for (int tile = from; tile < to; tile++) {
-            for (int v = 0; v < 4; v++) {
-                int vec = 4 * tile + v;
-                int r = half ? 2 * vec : vec / perRow;
-                int j = half ? 0 : (vec - r * perRow) * l;
-                bo[v] = r * bRowStride + j;
-                co[v] = r * cRowStride + j;
+        for (; vec < end; vec += 4) {
+            if (half) {
+                for (int v = 0; v < 4; v++) {
+                    int r = 2 * (vec + v); // a vector is two rows of half a vector
+                    bo[v] = r * bRowStride;
+                    co[v] = r * cRowStride;
+                }
+            } else {
+                offsets(vec, 4, perRow, l, bRowStride, cRowStride, bo, co);
             }
-            int b0 = bOff + bo[0];
-            int c0 = cOff + co[0];
-            for (int ir = 0; ir < a.m; ir += mr) {
+            for (int ir = 0; ir < a.m; ir += MicroKernel.MR) {
                 // A's rows in place, or the last rows' zero-padded panel.
                 boolean inPlace = ir < a.full;
                 float[] ap = inPlace ? a.a : a.tail;
                 int ao = inPlace ? a.aOff + ir * a.lda : 0;
                 int rs = inPlace ? a.lda : 1;
-                int ks = inPlace ? 1 : mr;
-                int rowsHere = Math.min(mr, a.m - ir);
+                int ks = inPlace ? 1 : MicroKernel.MR;
+                int rowsHere = Math.min(MicroKernel.MR, a.m - ir);
                 if (half) {
-                    MicroKernel.overwriteIndirectHalfRows(a.k, ap, ao, rs, ks, b, b0, rowOffsets, 0, bo[1] - bo[0], bo[2] - bo[0],
-                            bo[3] - bo[0], hi, c, c0 + ir * ldc, co[1] - co[0], co[2] - co[0], co[3] - co[0], cRowStride, ldc, rowsHere,
-                            scale, shift, ch + ir, res, resDelta, relu);
+                    MicroKernel.overwriteIndirectHalfRows(a.k, ap, ao, rs, ks, b, bOff + bo[0], rowOffsets, 0, bo[1] - bo[0],
+                            bo[2] - bo[0], bo[3] - bo[0], hi, c, cOff + co[0] + ir * ldc, co[1] - co[0], co[2] - co[0], co[3] - co[0],
+                            cRowStride, ldc, rowsHere, scale, shift, ch + ir, res, resDelta, relu);
                 } else {
-                    MicroKernel.overwriteIndirectRows(a.k, ap, ao, rs, ks, b, b0, rowOffsets, 0, bo[1] - bo[0], bo[2] - bo[0],
-                            bo[3] - bo[0], c, c0 + ir * ldc, co[1] - co[0], co[2] - co[0], co[3] - co[0], ldc, rowsHere,
-                            scale, shift, ch + ir, res, resDelta, relu);
+                    MicroKernel.overwriteIndirectRows(a.k, ap, ao, rs, ks, b, bOff + bo[0], rowOffsets, 0, bo[1] - bo[0],
+                            bo[2] - bo[0], bo[3] - bo[0], c, cOff + co[0] + ir * ldc, co[1] - co[0], co[2] - co[0], co[3] - co[0], ldc,
+                            rowsHere, scale, shift, ch + ir, res, resDelta, relu);
                 }
             }
+        }
+    }
+
+    /** Where vectors vec..vec+n-1 of a whole-row output start in B and in C ({@code perRow} vectors to a row). */
+    private static void offsets(int vec, int n, int perRow, int l, int bRowStride, int cRowStride, int[] bo, int[] co) {
+        for (int v = 0; v < n; v++) {
+            int r = (vec + v) / perRow;
+            int j = (vec + v - r * perRow) * l;
+            bo[v] = r * bRowStride + j;
+            co[v] = r * cRowStride + j;
         }
     }
 

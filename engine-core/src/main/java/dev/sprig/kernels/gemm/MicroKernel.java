@@ -518,6 +518,170 @@ final class MicroKernel {
         }
     }
 
+    /**
+     * {@link #overwriteIndirectRows} with tiles of 6 vectors instead of 4: 24 accumulators, 6 B
+     * loads and 4 broadcasts for every 24 fused multiply-adds (AVX-512's 32 registers hold them),
+     * so a narrow layer (4 output channels, K = 36) makes a third fewer calls, each with a longer
+     * run of multiply-adds per load and per epilogue. Vector v of the tile reads B at
+     * {@code bi + bo_v} and stores C at {@code ci + co_v} ({@code bo_0 = co_0 = 0}). Same
+     * operations per element.
+     */
+    static void overwriteIndirectRows6(int kc, float[] ap, int aOff, int rs, int ks, float[] b, int bOff, int[] rowOffsets,
+                                       int bo1, int bo2, int bo3, int bo4, int bo5, float[] c, int cOff, int co1, int co2, int co3,
+                                       int co4, int co5, int ldc, int rows, float[] scale, float[] shift, int ch, float[] res,
+                                       int resDelta, boolean relu) {
+        FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S), c02 = FloatVector.zero(S), c03 = FloatVector.zero(S), c04 = FloatVector.zero(S), c05 = FloatVector.zero(S);
+        FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S), c12 = FloatVector.zero(S), c13 = FloatVector.zero(S), c14 = FloatVector.zero(S), c15 = FloatVector.zero(S);
+        FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S), c22 = FloatVector.zero(S), c23 = FloatVector.zero(S), c24 = FloatVector.zero(S), c25 = FloatVector.zero(S);
+        FloatVector c30 = FloatVector.zero(S), c31 = FloatVector.zero(S), c32 = FloatVector.zero(S), c33 = FloatVector.zero(S), c34 = FloatVector.zero(S), c35 = FloatVector.zero(S);
+        int ai = aOff;
+        int r2 = 2 * rs, r3 = 3 * rs;
+        for (int p = 0; p < kc; p++) {
+            int bi = bOff + rowOffsets[p];
+            FloatVector a0 = FloatVector.broadcast(S, ap[ai]);
+            FloatVector a1 = FloatVector.broadcast(S, ap[ai + rs]);
+            FloatVector a2 = FloatVector.broadcast(S, ap[ai + r2]);
+            FloatVector a3 = FloatVector.broadcast(S, ap[ai + r3]);
+            FloatVector b0 = FloatVector.fromArray(S, b, bi);
+            c00 = a0.fma(b0, c00);
+            c10 = a1.fma(b0, c10);
+            c20 = a2.fma(b0, c20);
+            c30 = a3.fma(b0, c30);
+            FloatVector b1 = FloatVector.fromArray(S, b, bi + bo1);
+            c01 = a0.fma(b1, c01);
+            c11 = a1.fma(b1, c11);
+            c21 = a2.fma(b1, c21);
+            c31 = a3.fma(b1, c31);
+            FloatVector b2 = FloatVector.fromArray(S, b, bi + bo2);
+            c02 = a0.fma(b2, c02);
+            c12 = a1.fma(b2, c12);
+            c22 = a2.fma(b2, c22);
+            c32 = a3.fma(b2, c32);
+            FloatVector b3 = FloatVector.fromArray(S, b, bi + bo3);
+            c03 = a0.fma(b3, c03);
+            c13 = a1.fma(b3, c13);
+            c23 = a2.fma(b3, c23);
+            c33 = a3.fma(b3, c33);
+            FloatVector b4 = FloatVector.fromArray(S, b, bi + bo4);
+            c04 = a0.fma(b4, c04);
+            c14 = a1.fma(b4, c14);
+            c24 = a2.fma(b4, c24);
+            c34 = a3.fma(b4, c34);
+            FloatVector b5 = FloatVector.fromArray(S, b, bi + bo5);
+            c05 = a0.fma(b5, c05);
+            c15 = a1.fma(b5, c15);
+            c25 = a2.fma(b5, c25);
+            c35 = a3.fma(b5, c35);
+            ai += ks;
+        }
+        // As overwriteIndirectRows: max(v, -inf) is v, one store for both ReLU settings; written out row by row.
+        FloatVector floor = FloatVector.broadcast(S, relu ? 0f : Float.NEGATIVE_INFINITY);
+        {
+            int ci = cOff;
+            FloatVector sa = FloatVector.broadcast(S, scale[ch]);
+            FloatVector sh = FloatVector.broadcast(S, shift[ch]);
+            FloatVector v0 = c00.fma(sa, sh);
+            FloatVector v1 = c01.fma(sa, sh);
+            FloatVector v2 = c02.fma(sa, sh);
+            FloatVector v3 = c03.fma(sa, sh);
+            FloatVector v4 = c04.fma(sa, sh);
+            FloatVector v5 = c05.fma(sa, sh);
+            if (res != null) {
+                int ri = ci + resDelta;
+                v0 = v0.add(FloatVector.fromArray(S, res, ri));
+                v1 = v1.add(FloatVector.fromArray(S, res, ri + co1));
+                v2 = v2.add(FloatVector.fromArray(S, res, ri + co2));
+                v3 = v3.add(FloatVector.fromArray(S, res, ri + co3));
+                v4 = v4.add(FloatVector.fromArray(S, res, ri + co4));
+                v5 = v5.add(FloatVector.fromArray(S, res, ri + co5));
+            }
+            v0.max(floor).intoArray(c, ci);
+            v1.max(floor).intoArray(c, ci + co1);
+            v2.max(floor).intoArray(c, ci + co2);
+            v3.max(floor).intoArray(c, ci + co3);
+            v4.max(floor).intoArray(c, ci + co4);
+            v5.max(floor).intoArray(c, ci + co5);
+        }
+        if (rows > 1) {
+            int ci = cOff + ldc;
+            FloatVector sa = FloatVector.broadcast(S, scale[ch + 1]);
+            FloatVector sh = FloatVector.broadcast(S, shift[ch + 1]);
+            FloatVector v0 = c10.fma(sa, sh);
+            FloatVector v1 = c11.fma(sa, sh);
+            FloatVector v2 = c12.fma(sa, sh);
+            FloatVector v3 = c13.fma(sa, sh);
+            FloatVector v4 = c14.fma(sa, sh);
+            FloatVector v5 = c15.fma(sa, sh);
+            if (res != null) {
+                int ri = ci + resDelta;
+                v0 = v0.add(FloatVector.fromArray(S, res, ri));
+                v1 = v1.add(FloatVector.fromArray(S, res, ri + co1));
+                v2 = v2.add(FloatVector.fromArray(S, res, ri + co2));
+                v3 = v3.add(FloatVector.fromArray(S, res, ri + co3));
+                v4 = v4.add(FloatVector.fromArray(S, res, ri + co4));
+                v5 = v5.add(FloatVector.fromArray(S, res, ri + co5));
+            }
+            v0.max(floor).intoArray(c, ci);
+            v1.max(floor).intoArray(c, ci + co1);
+            v2.max(floor).intoArray(c, ci + co2);
+            v3.max(floor).intoArray(c, ci + co3);
+            v4.max(floor).intoArray(c, ci + co4);
+            v5.max(floor).intoArray(c, ci + co5);
+        }
+        if (rows > 2) {
+            int ci = cOff + 2 * ldc;
+            FloatVector sa = FloatVector.broadcast(S, scale[ch + 2]);
+            FloatVector sh = FloatVector.broadcast(S, shift[ch + 2]);
+            FloatVector v0 = c20.fma(sa, sh);
+            FloatVector v1 = c21.fma(sa, sh);
+            FloatVector v2 = c22.fma(sa, sh);
+            FloatVector v3 = c23.fma(sa, sh);
+            FloatVector v4 = c24.fma(sa, sh);
+            FloatVector v5 = c25.fma(sa, sh);
+            if (res != null) {
+                int ri = ci + resDelta;
+                v0 = v0.add(FloatVector.fromArray(S, res, ri));
+                v1 = v1.add(FloatVector.fromArray(S, res, ri + co1));
+                v2 = v2.add(FloatVector.fromArray(S, res, ri + co2));
+                v3 = v3.add(FloatVector.fromArray(S, res, ri + co3));
+                v4 = v4.add(FloatVector.fromArray(S, res, ri + co4));
+                v5 = v5.add(FloatVector.fromArray(S, res, ri + co5));
+            }
+            v0.max(floor).intoArray(c, ci);
+            v1.max(floor).intoArray(c, ci + co1);
+            v2.max(floor).intoArray(c, ci + co2);
+            v3.max(floor).intoArray(c, ci + co3);
+            v4.max(floor).intoArray(c, ci + co4);
+            v5.max(floor).intoArray(c, ci + co5);
+        }
+        if (rows > 3) {
+            int ci = cOff + 3 * ldc;
+            FloatVector sa = FloatVector.broadcast(S, scale[ch + 3]);
+            FloatVector sh = FloatVector.broadcast(S, shift[ch + 3]);
+            FloatVector v0 = c30.fma(sa, sh);
+            FloatVector v1 = c31.fma(sa, sh);
+            FloatVector v2 = c32.fma(sa, sh);
+            FloatVector v3 = c33.fma(sa, sh);
+            FloatVector v4 = c34.fma(sa, sh);
+            FloatVector v5 = c35.fma(sa, sh);
+            if (res != null) {
+                int ri = ci + resDelta;
+                v0 = v0.add(FloatVector.fromArray(S, res, ri));
+                v1 = v1.add(FloatVector.fromArray(S, res, ri + co1));
+                v2 = v2.add(FloatVector.fromArray(S, res, ri + co2));
+                v3 = v3.add(FloatVector.fromArray(S, res, ri + co3));
+                v4 = v4.add(FloatVector.fromArray(S, res, ri + co4));
+                v5 = v5.add(FloatVector.fromArray(S, res, ri + co5));
+            }
+            v0.max(floor).intoArray(c, ci);
+            v1.max(floor).intoArray(c, ci + co1);
+            v2.max(floor).intoArray(c, ci + co2);
+            v3.max(floor).intoArray(c, ci + co3);
+            v4.max(floor).intoArray(c, ci + co4);
+            v5.max(floor).intoArray(c, ci + co5);
+        }
+    }
+
     /** The upper half of a vector's lanes. */
     /** Vectors of half as many lanes, for the two rows of a half-row tile's stores. */
     private static final VectorSpecies<Float> HALF = VectorSpecies.of(float.class, VectorShape.forBitSize(Math.max(64, S.vectorBitSize() / 2)));

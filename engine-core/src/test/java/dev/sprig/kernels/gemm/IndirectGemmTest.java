@@ -113,7 +113,8 @@ class IndirectGemmTest {
     @ParameterizedTest(name = "m={0} rows={1} vectors per row={2} k={3} threads={4} relu={5}")
     @CsvSource({"4,4,1,9,1,true", "6,2,2,36,2,false", "3,1,4,144,1,true", "9,8,1,27,3,true", "5,4,3,256,2,false",
             "12,4,2,72,2,true", "4,8,0,9,1,true", "7,16,0,72,2,false", "12,24,0,144,3,true", "4,8,-1,9,1,true",
-            "7,16,-1,72,2,false", "16,8,-1,144,1,true", "12,24,-1,144,3,true"})
+            "7,16,-1,72,2,false", "16,8,-1,144,1,true", "12,24,-1,144,3,true",
+            "8,8,2,45,2,true", "4,10,2,36,1,false", "5,12,1,9,2,false"})
     void byRowsIsTheProductThenTheEpilogue(int m, int rows, int vectorsPerRow, int k, int threads, boolean relu) {
         assumeFalse(KernelConfig.SCALAR, "by rows is a vector path; under the scalar kernels convolutions take the buffered one");
         boolean half = vectorsPerRow <= 0; // rows of half a vector, two to a vector
