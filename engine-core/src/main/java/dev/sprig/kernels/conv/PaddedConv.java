@@ -281,9 +281,9 @@ public final class PaddedConv {
      * read once, its even columns going to phase row (row&1, 0) and its odd ones to (row&1, 1). A
      * vector of L floats is L/2 pairs: as longs, the low halves are the even floats and the high
      * halves the odd ones, each narrowed to a vector of half the lanes (one instruction each on
-     * AVX-512) and stored whole. A row's last store may spill past it into the next row of the same
-     * phase plane, written later; a plane's last row ends in scalars instead. Rows past an odd
-     * height are zeros.
+     * AVX-512) and stored whole. A row's last store may spill past it into the next rows of the same
+     * phase plane, written later, but never past the plane's end: there scalars finish the row.
+     * Rows past an odd height are zeros.
      */
     private static void splitPhases2(float[] src, int off, int c, int hp, int wp, int hph, int wph, float[] dst) {
         int half = HALF_INTS.length();
@@ -302,8 +302,8 @@ public final class PaddedConv {
                 }
                 int from = base + row * wp;
                 int o = 0;
-                int whole = r < hph - 1 ? wph : wph - wph % half; // a plane's last row: no spill
-                for (; o < whole && from + 2 * o + 2 * half <= src.length; o += half) {
+                int spillRoom = (hph - r) * wph; // floats from this row's start to its plane's end
+                for (; o < wph && o + half <= spillRoom && from + 2 * o + 2 * half <= src.length; o += half) {
                     LongVector v = FloatVector.fromArray(KernelConfig.FLOATS, src, from + 2 * o).reinterpretAsLongs();
                     ((IntVector) v.convertShape(VectorOperators.L2I, HALF_INTS, 0)).reinterpretAsFloats().intoArray(dst, even + o);
                     ((IntVector) v.lanewise(VectorOperators.LSHR, 32).convertShape(VectorOperators.L2I, HALF_INTS, 0)).reinterpretAsFloats()

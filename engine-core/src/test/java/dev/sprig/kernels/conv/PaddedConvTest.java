@@ -44,6 +44,8 @@ class PaddedConvTest {
             "7, 11, 13, 5, 3, 2, 1, 1, 1, true, , ",    // odd sizes at stride 2 (odd padded width: the general phase split)
             "5, 9, 14, 6, 3, 2, 1, 1, 1, true, , ",     // odd padded height, even width: the vector phase split
             "3, 64, 64, 4, 3, 2, 1, 1, 1, false, , ",   // phase rows of more than one vector
+            "6, 4, 4, 5, 3, 2, 1, 1, 1, true, , ",     // phase rows (3) shorter than half a vector, spills near a plane's end
+            "5, 6, 6, 4, 1, 2, 0, 1, 1, false, , ",   // its 1x1 shortcut
             // Rows end to end (no column padding): read through shifted column copies.
             "16, 8, 8, 16, 3, 1, 1, 1, 1, true, 0, 0",   // the flat whole-row path: 8x8 is four 16-lane vectors
             "32, 8, 8, 32, 3, 1, 1, 1, 1, true, 0, 0",   // K = 288: buffered, rows of 8 stored whole and half
