@@ -138,7 +138,9 @@ public final class PaddedConv {
      * As {@link #of(Conv2dShape, float[], int, float[], float[], boolean, int, int)} with the rows
      * and columns of source and destination padded apart. A source padded less horizontally than
      * the convolution (rows of 8 end to end, where a padded row would be 10 and two rows would not
-     * fill a 16-lane vector) is read through shifted column copies, at stride 1 only.
+     * fill a 16-lane vector) is read through shifted column copies: only at stride 1, from a source
+     * without column padding, for output rows as wide as the input's ("same" columns) and
+     * {@code padW <= w}.
      */
     public static PaddedConv of(Conv2dShape s, float[] w, int wOff, float[] scale, float[] shift, boolean relu, int srcPadH,
                                 int srcPadW, int dstPadH, int dstPadW) {
@@ -153,10 +155,11 @@ public final class PaddedConv {
             throw new IllegalArgumentException("padded conv: the source's rows must be padded at least as the convolution's (padH="
                     + s.padH() + ") and every padding >= 0, got srcPad=" + srcPadH + "x" + srcPadW + ", dstPad=" + dstPadH + "x" + dstPadW);
         }
-        if (srcPadW < s.padW() && (s.strideH() != 1 || s.strideW() != 1 || srcPadW != 0)) {
+        if (srcPadW < s.padW() && (s.strideH() != 1 || s.strideW() != 1 || srcPadW != 0 || s.outW() != s.w() || s.padW() > s.w())) {
             throw new IllegalArgumentException("padded conv: a source padded less than the convolution (srcPadW=" + srcPadW
-                    + " < padW=" + s.padW() + ") needs stride 1 and rows without column padding (srcPadW=0), got stride "
-                    + s.strideH() + "x" + s.strideW());
+                    + " < padW=" + s.padW() + ") is read through column copies, which need stride 1, rows without column padding"
+                    + " (srcPadW=0), output rows as wide as the input's and padW <= w, got stride " + s.strideH() + "x" + s.strideW()
+                    + ", srcPadW=" + srcPadW + ", outW=" + s.outW() + ", w=" + s.w());
         }
         ConvChecks.weight("padded conv", s, "w", w, wOff);
         int c = s.outChannels();
@@ -334,8 +337,11 @@ public final class PaddedConv {
                 || (res != null && (resOff < 0 || resOff + (long) m * dstPlane > res.length))) {
             throw new IllegalArgumentException("padded conv: needs " + sourceFloats() + " floats of the source from " + srcOff + " (have "
                     + (src == null ? "none" : src.length) + ") and " + m * dstPlane + " of the destination from " + dstOff + " (have "
-                    + (dst == null ? "none" : dst.length) + ")" + (res == null ? "" : " and of the residual from " + resOff + " (have "
-                    + res.length + ")"));
+                    + (dst == null ? "none" : dst.length) + ")" + (res == null ? "" : " and " + m * dstPlane + " of the residual from "
+                    + resOff + " (have " + res.length + ")"));
+        }
+        if (src == dst) {
+            throw new IllegalArgumentException("padded conv: the source and the destination must be different arrays");
         }
         float[] b = src;
         int bOff = srcOff;

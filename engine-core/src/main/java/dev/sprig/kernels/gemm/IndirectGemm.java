@@ -297,10 +297,10 @@ public final class IndirectGemm {
     private static void rowsChecked(RowsA a, float[] b, int bOff, int[] rowOffsets, int rows, int cols, int bRowStride,
                                     float[] c, int cOff, int cRowStride, int ldc, float[] scale, float[] shift, int ch,
                                     float[] res, int resDelta, boolean relu, int threads) {
-        if (!rowsApply(a.k, rows, cols) || cRowStride < cols) {
+        if (!rowsApply(a.k, rows, cols) || cRowStride < cols || bRowStride < cols) {
             throw new IllegalArgumentException("indirect gemm by rows: needs an A with 1 <= k <= one K slice, an output of"
-                    + " whole tiles of four " + MicroKernel.L + "-float vectors and cRowStride >= cols, got k=" + a.k + ", rows=" + rows
-                    + ", cols=" + cols + ", cRowStride=" + cRowStride);
+                    + " whole tiles of four " + MicroKernel.L + "-float vectors and row strides >= cols, got k=" + a.k + ", rows=" + rows
+                    + ", cols=" + cols + ", bRowStride=" + bRowStride + ", cRowStride=" + cRowStride);
         }
         if (b == null || c == null || scale == null || shift == null) {
             throw new IllegalArgumentException("indirect gemm by rows: b, c, scale and shift must not be null (ones and zeros for no"
@@ -332,8 +332,9 @@ public final class IndirectGemm {
     /**
      * Tiles {@code [from, to)} of {@link #gemmRows}: tile t is vectors 4t..4t+3 of the output, row
      * by row; a vector is part of a row, or two rows of half a vector. With 32 vector registers
-     * (AVX-512) whole-row ranges run in tiles of 6 vectors ({@link MicroKernel#overwriteIndirectRows6}),
-     * the rest in tiles of 4: a range of 4q vectors is q / 1.5 tiles of 6 and one or two of 4.
+     * (AVX-512) a whole-row range of 4q vectors runs as tiles of 6 vectors
+     * ({@link MicroKernel#overwriteIndirectRows6}) and none, one or two tiles of 4 (as 4q mod 6 is
+     * 0, 4 or 2); otherwise, and for half rows, in tiles of 4.
      */
     private static void rowTiles(RowsA a, float[] b, int bOff, int[] rowOffsets, int cols, int bRowStride, float[] c, int cOff,
                                  int cRowStride, int ldc, float[] scale, float[] shift, int ch, float[] res, int resDelta,

@@ -682,9 +682,9 @@ final class MicroKernel {
         }
     }
 
-    /** The upper half of a vector's lanes. */
     /** Vectors of half as many lanes, for the two rows of a half-row tile's stores. */
     private static final VectorSpecies<Float> HALF = VectorSpecies.of(float.class, VectorShape.forBitSize(Math.max(64, S.vectorBitSize() / 2)));
+    /** The upper half of a vector's lanes: where a half-row tile's B and residual loads take their second row. */
     private static final VectorMask<Float> HIGH_HALF = VectorMask.fromLong(S, L >= 64 ? 0 : ((1L << L) - 1) & ~((1L << (L / 2)) - 1));
 
     /**

@@ -34,6 +34,7 @@ class PaddedConvTest {
     @CsvSource({
             "3, 32, 32, 8, 3, 1, 1, 1, 1, false, , ",   // a CIFAR stem: whole rows
             "16, 16, 16, 16, 3, 1, 1, 1, 1, true, , ",  // ResNet-20 stage 2, K = 144: whole rows at 16 lanes
+            "16, 32, 32, 32, 3, 1, 1, 1, 1, true, , ",  // 4.7 M multiply-adds: the whole-row tiles split over two threads
             "4, 8, 8, 8, 3, 1, 1, 1, 1, true, , ",      // rows of half a vector at 16 lanes
             "32, 16, 16, 32, 3, 1, 1, 1, 1, true, , ",  // K = 288: two slices, the buffered path
             "16, 32, 32, 32, 3, 2, 1, 1, 1, false, , ", // stride 2 on phase planes
@@ -139,8 +140,17 @@ class PaddedConvTest {
         Conv2dShape grouped = new Conv2dShape(1, 4, 8, 8, 4, 3, 3, 1, 1, 1, 1, 1, 1, 2);
         assertThatThrownBy(() -> PaddedConv.of(grouped, new float[grouped.weightSize()], 0, null, null, true, 1, 1))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("groups must be 1, got 2");
+        Conv2dShape wide = new Conv2dShape(1, 4, 8, 8, 4, 3, 3, 1, 1, 2, 2, 1, 1, 1); // output rows of 10 from rows of 8
+        assertThatThrownBy(() -> PaddedConv.of(wide, new float[wide.weightSize()], 0, null, null, true, 2, 0, 1, 0))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("outW=10, w=8");
+        Conv2dShape narrow = new Conv2dShape(1, 4, 8, 1, 4, 5, 5, 1, 1, 2, 2, 1, 1, 1); // column padding 2 on rows of 1
+        assertThatThrownBy(() -> PaddedConv.of(narrow, new float[narrow.weightSize()], 0, null, null, true, 2, 0, 1, 0))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("padW <= w");
         PaddedConv conv = PaddedConv.of(s, w, 0, null, null, true, 1, 1);
         float[] dst = new float[conv.destinationFloats()];
+        float[] both = new float[Math.max(conv.sourceFloats(), conv.destinationFloats())];
+        assertThatThrownBy(() -> conv.run(both, 0, both, 0, null, 0, 1)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("different arrays");
         assertThatThrownBy(() -> conv.run(new float[conv.sourceFloats() - 1], 0, dst, 0, null, 0, 1))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining(conv.sourceFloats() + " floats of the source");
         assertThatThrownBy(() -> conv.run(new float[conv.sourceFloats()], 0, new float[10], 0, null, 0, 1))

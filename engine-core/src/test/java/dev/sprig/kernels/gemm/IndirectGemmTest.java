@@ -205,6 +205,8 @@ class IndirectGemmTest {
         assertThatThrownBy(() -> IndirectGemm.gemmRows(a, new float[100 * l], 0, IndirectGemm.RowOffsets.of(new int[] {0, 1}), 4, l, l,
                 c, 0, l, 4 * l, ones, ones, 0, null, 0, false, 1)).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("k=3 and 2 offsets");
+        assertThatThrownBy(() -> IndirectGemm.gemmRows(a, new float[100 * l], 0, ro, 4, l, l - 1, c, 0, l, 4 * l, ones, ones, 0, null, 0,
+                false, 1)).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("bRowStride=" + (l - 1));
         assertThatThrownBy(() -> IndirectGemm.RowOffsets.of(new int[0])).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("none");
         assertThatThrownBy(() -> IndirectGemm.RowOffsets.of(null)).isInstanceOf(IllegalArgumentException.class)

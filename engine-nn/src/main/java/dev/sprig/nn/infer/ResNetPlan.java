@@ -91,20 +91,28 @@ public final class ResNetPlan {
     /** A BasicBlock: conv1 (strided in a stage's first block), conv2 with the residual, and an optional 1x1 shortcut. */
     private record Block(PaddedConv conv1, PaddedConv conv2, PaddedConv shortcut, Geometry in, Geometry out) {}
 
-    /** One thread's planes: four per geometry (two for block inputs and outputs, one mid, one shortcut), and the rest. */
-    private final class Buffers {
-        final float[][][] planes = new float[geometries.size()][4][];
-        final float[] phases = new float[phaseFloats];
+    /**
+     * One thread's planes: four per geometry (two for block inputs and outputs, one mid, one
+     * shortcut), the phase split, the padded input and the pooled activations. Static and built
+     * from sizes alone: a thread's buffers must not hold the plan, whose ThreadLocal keys them, or
+     * no plan's buffers would ever be freed from Parallel's long-lived workers.
+     */
+    private static final class Buffers {
+        final float[][][] planes;
+        final float[] phases;
         final float[] input;
-        final float[] pooled = new float[lastChannels * last.h() * last.w()];
+        final float[] pooled;
 
-        Buffers() {
-            for (Geometry g : geometries) {
+        Buffers(int[] floats, int phaseFloats, int inputFloats, int pooledFloats) {
+            planes = new float[floats.length][4][];
+            for (int g = 0; g < floats.length; g++) {
                 for (int i = 0; i < 4; i++) {
-                    planes[g.index()][i] = new float[floats[g.index()]];
+                    planes[g][i] = new float[floats[g]];
                 }
             }
-            input = stem == null ? new float[0] : new float[PaddedConv.paddedFloats(inChannels, height, width, stemPad)];
+            phases = new float[phaseFloats];
+            input = new float[inputFloats];
+            pooled = new float[pooledFloats];
         }
     }
 
@@ -168,6 +176,10 @@ public final class ResNetPlan {
                             + " input channels, the layer before gives " + channels);
                 }
                 Conv2dShape s2 = shape(conv2, s1.outH(), s1.outW());
+                if (s2.inChannels() != s1.outChannels()) {
+                    throw new IllegalArgumentException("resnet plan: block layer" + st + "." + b + "'s conv2 expects " + s2.inChannels()
+                            + " input channels, its conv1 gives " + s1.outChannels());
+                }
                 Geometry out = geometry(byShape, all, s2.outH(), s2.outW(), Math.max(s1.outChannels(), s2.outChannels()), unpadded);
                 PaddedConv p1 = padded(conv1, block.child("bn1"), s1, true, PAD, g.padW(), out);
                 PaddedConv p2 = padded(conv2, block.child("bn2"), s2, true, PAD, out.padW(), out);
@@ -176,6 +188,10 @@ public final class ResNetPlan {
                     Sequential d = (Sequential) block.child("downsample");
                     Conv2d dc = (Conv2d) d.child("0");
                     Conv2dShape sd = shape(dc, g.h(), g.w());
+                    if (sd.inChannels() != channels) {
+                        throw new IllegalArgumentException("resnet plan: block layer" + st + "." + b + "'s shortcut expects "
+                                + sd.inChannels() + " input channels, the layer before gives " + channels);
+                    }
                     shortcut = padded(dc, d.child("1"), sd, false, PAD, g.padW(), out);
                     if (sd.outH() != s2.outH() || sd.outW() != s2.outW() || sd.outChannels() != s2.outChannels()
                             || sd.strideH() != s1.strideH()) {
@@ -213,7 +229,7 @@ public final class ResNetPlan {
             floats[geo.index()] = geo.floats();
         }
         if (stem != null) {
-            floats[first.index()] = Math.max(floats[first.index()], first.floats());
+            floats[first.index()] = Math.max(floats[first.index()], stem.destinationFloats());
         }
         for (Block blk : blocks) {
             for (PaddedConv pc : new PaddedConv[] {blk.conv1(), blk.shortcut()}) {
@@ -223,7 +239,11 @@ public final class ResNetPlan {
             }
             floats[blk.out().index()] = Math.max(floats[blk.out().index()], blk.conv2().sourceFloats());
         }
-        this.buffers = ThreadLocal.withInitial(Buffers::new);
+        int[] sizes = floats.clone();
+        int phaseSize = phases;
+        int inputSize = stem == null ? 0 : PaddedConv.paddedFloats(inChannels, height, width, stemPad);
+        int pooledSize = lastChannels * last.h() * last.w();
+        this.buffers = ThreadLocal.withInitial(() -> new Buffers(sizes, phaseSize, inputSize, pooledSize));
     }
 
     /**

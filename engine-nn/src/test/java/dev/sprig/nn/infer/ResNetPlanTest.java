@@ -5,6 +5,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 
 import dev.sprig.kernels.Parallel;
+import dev.sprig.nn.BatchNorm2d;
+import dev.sprig.nn.Conv2d;
+import dev.sprig.nn.Linear;
 import dev.sprig.nn.models.ResNet;
 import dev.sprig.nn.models.ResNetConfig;
 import dev.sprig.prune.Importance;
@@ -123,9 +126,18 @@ class ResNetPlanTest {
         Tensor x = Tensor.randn(6, 1, 3, 32, 32);
         ResNetPlan plan = ResNetPlan.of(m, 32, 32);
         float[] before = module(m, x);
-        float[] w = ((dev.sprig.nn.Conv2d) m.child("conv1")).weight().get().storage();
+        // The stem's weights, a block's BatchNorm statistics and the classifier's weights change in place.
+        float[] w = ((Conv2d) m.child("conv1")).weight().get().storage();
         for (int i = 0; i < w.length; i++) {
             w[i] *= -2f;
+        }
+        float[] mean = ((BatchNorm2d) m.child("layer2").child("0").child("bn2")).runningMean().get().storage();
+        for (int i = 0; i < mean.length; i++) {
+            mean[i] += 1f;
+        }
+        float[] fc = ((Linear) m.child("fc")).weight().get().storage();
+        for (int i = 0; i < fc.length; i++) {
+            fc[i] = -fc[i];
         }
         assertThat(module(m, x)).as("the model changed").isNotEqualTo(before);
         assertArrayEquals(before, plan.forward(x).toArray(), "the plan keeps the weights it was made with");
