@@ -15,6 +15,9 @@ import dev.sprig.nn.models.ResNet;
 import dev.sprig.nn.models.ResNetConfig;
 import dev.sprig.nn.optim.LrSchedule;
 import dev.sprig.nn.optim.Sgd;
+import dev.sprig.ops.Functional;
+import dev.sprig.tensor.GradMode;
+import dev.sprig.tensor.Tensor;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -104,6 +107,41 @@ class TrainerTest {
             assertThat(b.get(i)).as("tensor %d", i).containsExactly(a.get(i));
         }
         return a;
+    }
+
+    /**
+     * A ResNet is evaluated through a compiled plan: the accuracy and the mean loss are exactly
+     * those of its own forward, batch by batch (including a last, smaller batch), and its training
+     * flag comes back as it was.
+     */
+    @Test
+    void evaluatingAResNetGivesItsForwardsNumbers() {
+        ResNet m = model();
+        m.train(true);
+        try (GradMode.Scope g = GradMode.noGrad()) {
+            m.forward(Tensor.randn(5, 8, 1, 8, 8)); // BatchNorm statistics that are not the initial ones
+        }
+        LabeledImages test = toyData(21, 9);
+        DataLoader data = DataLoader.builder(test, 8).shuffle(false).build();
+        Evaluation e = Trainer.evaluate(m, data);
+        assertThat(m.isTraining()).isTrue();
+        m.eval();
+        long correct = 0;
+        double lossSum = 0;
+        try (GradMode.Scope g = GradMode.noGrad(); DataLoader.Batches it = data.epoch(0)) {
+            while (it.hasNext()) {
+                DataLoader.Batch b = it.next();
+                Tensor logits = m.forward(b.images());
+                lossSum += Functional.crossEntropy(logits, b.labels()).item() * b.size();
+                Tensor pred = logits.argmax(1, false);
+                for (int i = 0; i < b.size(); i++) {
+                    correct += (int) pred.get(i) == b.labels()[i] ? 1 : 0;
+                }
+            }
+        }
+        assertThat(e.samples()).isEqualTo(21);
+        assertThat(e.accuracy()).isEqualTo((double) correct / 21);
+        assertThat(e.loss()).isEqualTo(lossSum / 21);
     }
 
     @Test
