@@ -29,7 +29,10 @@ import jdk.incubator.vector.VectorSpecies;
  * a fixed shift of a stride-1 walk. The source may be padded more than the convolution itself
  * ({@code srcPad >= s.padH(), s.padW()}): a 1x1 shortcut convolution without padding reads the
  * same padded planes (or phases) as the 3x3 convolution beside it, its taps shifted by the
- * difference.
+ * difference. Rows and columns may be padded apart ({@link #paddedFloats(int, int, int, int, int)}):
+ * rows of at most half a vector lie end to end without column padding, two to a vector, and a
+ * "same" convolution at stride 1 reads them through shifted column copies that it writes after
+ * the source's planes, in the source's array ({@link #sourceFloats} counts them).
  *
  * <p><b>Kernels.</b> Where {@link IndirectGemm#rowsApply} holds (output rows of whole vectors or
  * half a vector, one K slice) the GEMM's tiles are whole output rows with the epilogue in their
