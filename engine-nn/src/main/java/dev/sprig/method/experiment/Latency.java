@@ -1,14 +1,19 @@
 package dev.sprig.method.experiment;
 
+import dev.sprig.kernels.KernelConfig;
 import dev.sprig.nn.Module;
+import dev.sprig.nn.infer.ResNetPlan;
+import dev.sprig.nn.models.ResNet;
 import dev.sprig.tensor.GradMode;
 import dev.sprig.tensor.Tensor;
 import java.util.Arrays;
+import java.util.function.UnaryOperator;
 
 /**
  * Batch-1 forward latency inside an experiment: eval mode, no gradients, after warm-up, the median
- * of repeated timings. For the report's side-by-side of methods; the careful numbers come from JMH
- * (engine-bench).
+ * of repeated timings. A ResNet is timed through a {@link ResNetPlan}, as it would be deployed
+ * (bit for bit its forward; not under {@code -Dsprig.infer.fuse=false}). For the report's
+ * side-by-side of methods; the careful numbers come from JMH (engine-bench).
  */
 public final class Latency {
     private Latency() {}
@@ -26,12 +31,16 @@ public final class Latency {
         model.eval();
         double[] ms = new double[repeats];
         try (GradMode.Scope g = GradMode.noGrad()) {
+            UnaryOperator<Tensor> forward = model::forward;
+            if (model instanceof ResNet resnet && KernelConfig.INFER_FUSE && inputShape.length == 3) {
+                forward = ResNetPlan.of(resnet, inputShape[1], inputShape[2])::forward;
+            }
             for (int i = 0; i < warmup; i++) {
-                model.forward(x);
+                forward.apply(x);
             }
             for (int i = 0; i < repeats; i++) {
                 long t0 = System.nanoTime();
-                model.forward(x);
+                forward.apply(x);
                 ms[i] = (System.nanoTime() - t0) / 1e6;
             }
         } finally {
