@@ -149,8 +149,8 @@ public final class ResNetPlan {
             if (hasMaxPool) {
                 Layers.MaxPool2d mp = (Layers.MaxPool2d) model.child("maxpool");
                 this.maxPool = new int[] {mp.kernel(), mp.stride(), mp.padding()};
-                h = (h + 2 * mp.padding() - mp.kernel()) / mp.stride() + 1;
-                w = (w + 2 * mp.padding() - mp.kernel()) / mp.stride() + 1;
+                h = pooled(mp, h);
+                w = pooled(mp, w);
             } else {
                 this.maxPool = null;
             }
@@ -382,8 +382,8 @@ public final class ResNetPlan {
         int h = c1.outSize(height), w = c1.outSize(width);
         if (hasMaxPool) {
             Layers.MaxPool2d mp = (Layers.MaxPool2d) model.child("maxpool");
-            h = (h + 2 * mp.padding() - mp.kernel()) / mp.stride() + 1;
-            w = (w + 2 * mp.padding() - mp.kernel()) / mp.stride() + 1;
+            h = pooled(mp, h);
+            w = pooled(mp, w);
         }
         Set<Long> sizes = new HashSet<>();
         Set<Long> stridedReads = new HashSet<>();
@@ -404,6 +404,11 @@ public final class ResNetPlan {
         int half = KernelConfig.FLOATS.length() / 2;
         sizes.removeIf(k -> stridedReads.contains(k) || (int) (long) k > half);
         return sizes;
+    }
+
+    /** The max pool's output size along a side of {@code size} (floor mode, as the pool op). */
+    private static int pooled(Layers.MaxPool2d mp, int size) {
+        return (size + 2 * mp.padding() - mp.kernel()) / mp.stride() + 1;
     }
 
     /** The geometry of {@code h x w} activations, made once per size; its planes hold the most channels asked for there. */
