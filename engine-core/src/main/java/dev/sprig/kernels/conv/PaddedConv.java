@@ -265,10 +265,10 @@ public final class PaddedConv {
      */
     public void splitPhases(float[] padded, int off, float[] dst) {
         int hp = s.h() + 2 * srcPadH, wp = s.w() + 2 * srcPadW;
-        if (!phased() || padded == null || dst == null || off < 0 || off + (long) s.inChannels() * hp * wp > padded.length
+        if (!phased() || padded == null || dst == null || padded == dst || off < 0 || off + (long) s.inChannels() * hp * wp > padded.length
                 || dst.length < sourceFloats() - SLACK) {
             throw new IllegalArgumentException("padded conv: splitPhases needs a strided convolution (stride " + s.strideH() + "x"
-                    + s.strideW() + "), " + s.inChannels() * hp * wp + " floats of the padded planes from " + off + " (have "
+                    + s.strideW() + "), two different arrays, " + s.inChannels() * hp * wp + " floats of the padded planes from " + off + " (have "
                     + (padded == null ? "none" : padded.length) + ") and " + (sourceFloats() - SLACK) + " of dst (have "
                     + (dst == null ? "none" : dst.length) + ")");
         }

@@ -206,25 +206,12 @@ public final class IndirectGemm {
     public static void gemmRows(RowsA a, float[] b, int bOff, int[] rowOffsets, int rows, int cols, int bRowStride,
                                 float[] c, int cOff, int cRowStride, int ldc, float[] scale, float[] shift, int ch,
                                 float[] res, int resDelta, boolean relu, int threads) {
-        if (a == null || !rowsApply(a.k, rows, cols) || cRowStride < cols) {
-            throw new IllegalArgumentException("indirect gemm by rows: needs an A with 1 <= k <= one K slice, an output of"
-                    + " whole tiles of four " + MicroKernel.L + "-float vectors and cRowStride >= cols, got k="
-                    + (a == null ? "none" : a.k) + ", rows=" + rows + ", cols=" + cols + ", cRowStride=" + cRowStride);
-        }
-        if (b == null || rowOffsets == null || c == null || scale == null || shift == null) {
-            throw new IllegalArgumentException("indirect gemm by rows: b, rowOffsets, c, scale and shift must not be null (ones and"
-                    + " zeros for no scale or shift), got b=" + (b == null ? "null" : "[" + b.length + "]") + ", rowOffsets="
-                    + (rowOffsets == null ? "null" : "[" + rowOffsets.length + "]") + ", c=" + (c == null ? "null" : "[" + c.length + "]")
-                    + ", scale=" + (scale == null ? "null" : "[" + scale.length + "]") + ", shift="
-                    + (shift == null ? "null" : "[" + shift.length + "]"));
-        }
-        int m = a.m;
-        if (rowOffsets.length < a.k || scale.length < ch + m || shift.length < ch + m || ch < 0) {
-            throw new IllegalArgumentException("indirect gemm by rows: rowOffsets (" + rowOffsets.length + ") must cover k=" + a.k
-                    + " and scale (" + scale.length + ") and shift (" + shift.length + ") rows " + ch + ".." + (ch + m));
+        if (a == null || rowOffsets == null || rowOffsets.length < a.k) {
+            throw new IllegalArgumentException("indirect gemm by rows: needs an A and at least k row offsets, got A with k="
+                    + (a == null ? "none" : a.k) + " and " + (rowOffsets == null ? "null" : rowOffsets.length + "") + " offsets");
         }
         long span = (long) (rows - 1) * bRowStride + cols;
-        for (int p = 0; p < a.k; p++) {
+        for (int p = 0; b != null && p < a.k; p++) { // the rest is checked in rowsChecked
             long start = (long) bOff + rowOffsets[p];
             if (start < 0 || start + span > b.length) {
                 throw new IllegalArgumentException("indirect gemm by rows: row " + p + " of B, [" + start + ", " + (start + span)
@@ -299,8 +286,8 @@ public final class IndirectGemm {
                                     float[] res, int resDelta, boolean relu, int threads) {
         if (!rowsApply(a.k, rows, cols) || cRowStride < cols || bRowStride < cols) {
             throw new IllegalArgumentException("indirect gemm by rows: needs an A with 1 <= k <= one K slice, an output of"
-                    + " whole tiles of four " + MicroKernel.L + "-float vectors and row strides >= cols, got k=" + a.k + ", rows=" + rows
-                    + ", cols=" + cols + ", bRowStride=" + bRowStride + ", cRowStride=" + cRowStride);
+                    + " whole tiles of four " + MicroKernel.L + "-float vectors, cRowStride >= cols and bRowStride >= cols, got k=" + a.k
+                    + ", rows=" + rows + ", cols=" + cols + ", bRowStride=" + bRowStride + ", cRowStride=" + cRowStride);
         }
         if (b == null || c == null || scale == null || shift == null) {
             throw new IllegalArgumentException("indirect gemm by rows: b, c, scale and shift must not be null (ones and zeros for no"
@@ -347,9 +334,9 @@ public final class IndirectGemm {
             int v = end - vec;
             int fours = v % 6 == 0 ? 0 : v % 6 == 4 ? 1 : 2; // v is a multiple of 4: 6·n + 4·fours
             int sixesEnd = end - 4 * fours;
+            int[] bo = new int[6];
+            int[] co = new int[6];
             for (; vec < sixesEnd; vec += 6) {
-                int[] bo = new int[6];
-                int[] co = new int[6];
                 offsets(vec, 6, perRow, l, bRowStride, cRowStride, bo, co);
                 for (int ir = 0; ir < a.m; ir += MicroKernel.MR) {
                     boolean inPlace = ir < a.full; // A's rows in place, or the last rows' zero-padded panel

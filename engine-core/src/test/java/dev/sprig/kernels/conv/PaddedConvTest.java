@@ -157,5 +157,10 @@ class PaddedConvTest {
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("(have 10)");
         assertThatThrownBy(() -> conv.splitPhases(new float[conv.sourceFloats()], 0, new float[conv.sourceFloats()]))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("strided");
+        Conv2dShape strided2 = new Conv2dShape(1, 4, 8, 8, 4, 3, 3, 2, 2, 1, 1, 1, 1, 1);
+        PaddedConv down = PaddedConv.of(strided2, new float[strided2.weightSize()], 0, null, null, true, 1, 1);
+        float[] same = new float[Math.max(down.sourceFloats(), PaddedConv.paddedFloats(4, 8, 8, 1))];
+        assertThatThrownBy(() -> down.splitPhases(same, 0, same)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("two different arrays");
     }
 }

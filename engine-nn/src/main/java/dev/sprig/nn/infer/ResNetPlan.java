@@ -336,7 +336,7 @@ public final class ResNetPlan {
             stem.run(b.input, 0, cur, 0, null, 0, threads);
         } else {
             cur = b.planes[first.index()][0];
-            padInterior(x, xOff, firstChannels, first, cur);
+            PaddedConv.pad(x, xOff, firstChannels, first.h(), first.w(), PAD, first.padW(), cur);
         }
         for (Block blk : blocks) {
             float[][] out = b.planes[blk.out().index()];
@@ -358,17 +358,6 @@ public final class ResNetPlan {
         }
         PaddedConv.unpad(cur, lastChannels, last.h(), last.w(), PAD, last.padW(), b.pooled, 0);
         GlobalAvgPool2d.forward(1, lastChannels, last.h(), last.w(), b.pooled, 0, features, fOff);
-    }
-
-    /** The stem's output (contiguous planes of {@code g}) into the interiors of g's padded planes. */
-    private static void padInterior(float[] x, int xOff, int channels, Geometry g, float[] dst) {
-        int wp = g.w() + 2 * g.padW();
-        int plane = (g.h() + 2 * PAD) * wp;
-        for (int ch = 0; ch < channels; ch++) {
-            for (int r = 0; r < g.h(); r++) {
-                System.arraycopy(x, xOff + (ch * g.h() + r) * g.w(), dst, ch * plane + (PAD + r) * wp + g.padW(), g.w());
-            }
-        }
     }
 
     /**
