@@ -64,8 +64,9 @@ final class BlockedGemm {
     }
 
     /**
-     * Whether {@link #gemmNarrow} covers n columns: groups of three vectors, then at most one
-     * vector-and-half group, no wider than {@link #NARROW_MAX_N}. Only with 16 lanes or more (AVX-512,
+     * Whether {@link #gemmNarrow} covers n columns: groups of three vectors, then at most one group
+     * of two vectors, one and a half or one (a pruned ViT's q, k and v at 2 heads of 32 are 64 = 48 + 16
+     * columns, at 1 head 32), no wider than {@link #NARROW_MAX_N}. Only with 16 lanes or more (AVX-512,
      * 32 vector registers): the tiles keep up to 28 vectors live, which 16 AVX2 registers would spill.
      */
     static boolean takesNarrow(int n) {
@@ -73,13 +74,14 @@ final class BlockedGemm {
             return false;
         }
         int t = n % NarrowKernel.V3_COLS;
-        return t == 0 || t == NarrowKernel.VH_COLS;
+        return t == 0 || t == NarrowKernel.VH_COLS || t == NarrowKernel.V2_COLS || t == MicroKernel.L;
     }
 
     /**
      * {@code C = alpha * A * op(B)} for a row-major A, beta 0 and {@code k <= KC} (one K slice),
      * when {@link #takesNarrow}(n): op(B) packed whole in column groups of
-     * {@link NarrowKernel#V3_COLS} and at most one of {@link NarrowKernel#VH_COLS}, then for each
+     * {@link NarrowKernel#V3_COLS} and at most one narrower group ({@link NarrowKernel#V2_COLS},
+     * {@link NarrowKernel#VH_COLS} or one vector), then for each
      * block of {@link #NARROW_MC} rows, each group swept down the block by {@link NarrowKernel}
      * tiles reading A in place. Package-private so tests can hold it to {@link #gemmTiles} at every
      * vector width.
@@ -88,29 +90,51 @@ final class BlockedGemm {
                            float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
                            float[] c, int cOff, int ldc) {
         float[] bp = BUFFERS.get().b(k * n); // groups of [k, width], left to right
-        for (int j0 = 0; j0 < n; j0 += NarrowKernel.V3_COLS) {
-            int w = Math.min(NarrowKernel.V3_COLS, n - j0); // V3_COLS, or VH_COLS for the last group
+        int groups = narrowGroups(n);
+        for (int g = 0, j0 = 0; g < groups; j0 += narrowWidth(n, g), g++) {
+            int w = narrowWidth(n, g);
             Packing.packB(transB, b, bOff, ldb, 0, k, j0, w, bp, k * j0, w);
         }
         for (int ic = 0; ic < m; ic += NARROW_MC) {
             int mc = Math.min(NARROW_MC, m - ic);
-            for (int j0 = 0; j0 < n; j0 += NarrowKernel.V3_COLS) {
+            for (int g = 0, j0 = 0; g < groups; j0 += narrowWidth(n, g), g++) {
+                int w = narrowWidth(n, g);
                 int bo = k * j0;
                 int cj = cOff + ic * ldc + j0;
                 int ai = aOff + ic * lda;
-                if (n - j0 >= NarrowKernel.V3_COLS) {
-                    for (int i = 0; i < mc; i += NarrowKernel.ROWS) {
-                        NarrowKernel.threeVectors(k, a, ai + i * lda, lda, Math.min(NarrowKernel.ROWS, mc - i),
-                                bp, bo, c, cj + i * ldc, ldc, alpha);
-                    }
-                } else {
-                    for (int i = 0; i < mc; i += NarrowKernel.ROWS) {
-                        NarrowKernel.vectorAndHalf(k, a, ai + i * lda, lda, Math.min(NarrowKernel.ROWS, mc - i),
-                                bp, bo, c, cj + i * ldc, ldc, alpha);
+                for (int i = 0; i < mc; i += NarrowKernel.ROWS) {
+                    int rows = Math.min(NarrowKernel.ROWS, mc - i);
+                    if (w == NarrowKernel.V3_COLS) {
+                        NarrowKernel.threeVectors(k, a, ai + i * lda, lda, rows, bp, bo, c, cj + i * ldc, ldc, alpha);
+                    } else if (w == NarrowKernel.V2_COLS) {
+                        NarrowKernel.twoVectors(k, a, ai + i * lda, lda, rows, bp, bo, c, cj + i * ldc, ldc, alpha);
+                    } else if (w == NarrowKernel.VH_COLS) {
+                        NarrowKernel.vectorAndHalf(k, a, ai + i * lda, lda, rows, bp, bo, c, cj + i * ldc, ldc, alpha);
+                    } else {
+                        NarrowKernel.oneVector(k, a, ai + i * lda, lda, rows, bp, bo, c, cj + i * ldc, ldc, alpha);
                     }
                 }
             }
         }
+    }
+
+    /**
+     * Column groups of {@link #gemmNarrow} for n columns ({@link #takesNarrow}): three vectors each, the
+     * last one narrower; but where one vector would be left over after a three-vector group, the
+     * last four vectors are two groups of two (a one-vector tile broadcasts each A element for a
+     * single multiply-add).
+     */
+    static int narrowGroups(int n) {
+        return (n + NarrowKernel.V3_COLS - 1) / NarrowKernel.V3_COLS;
+    }
+
+    /** The width of column group g of {@link #narrowGroups}. */
+    static int narrowWidth(int n, int g) {
+        int full = n / NarrowKernel.V3_COLS, t = n % NarrowKernel.V3_COLS;
+        if (t == MicroKernel.L && full > 0 && g >= full - 1) {
+            return NarrowKernel.V2_COLS; // ... 3L + L as ... 2L + 2L
+        }
+        return g < full ? NarrowKernel.V3_COLS : t;
     }
 
     /** The general path: packed, cache-blocked {@link MicroKernel} tiles; any shape, any beta. */

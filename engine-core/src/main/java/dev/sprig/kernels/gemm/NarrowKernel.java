@@ -6,14 +6,16 @@ import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * Micro-kernels for a narrow C (a pruned ViT's Linear layers: 24, 48 or 96 columns at 16 lanes),
+ * Micro-kernels for a narrow C (a pruned ViT's Linear layers: 24 to 288 columns at 16 lanes),
  * used by {@link BlockedGemm#gemmNarrow}. A tile is {@link #ROWS} rows of one column group of C,
  * which it covers exactly: no column is computed and thrown away, and every store is a whole
  * vector straight into C (no tile buffer, no masks).
  * <ul>
  *   <li>{@link #threeVectors}: three vectors ({@code 3L} columns, e.g. 48);</li>
  *   <li>{@link #vectorAndHalf}: one vector and one half-width vector ({@code L + L/2} columns,
- *       e.g. 24 = 16 + 8), the half taking the low half of the same broadcast register.</li>
+ *       e.g. 24 = 16 + 8), the half taking the low half of the same broadcast register;</li>
+ *   <li>{@link #twoVectors} and {@link #oneVector}: the last 32 or 16 columns (a pruned ViT's q, k
+ *       and v at one head of 32, or at two: 64 = 48 + 16).</li>
  * </ul>
  * A is row-major and read in place, row r at {@code a[aOff + r·lda ..]}: a narrow product reuses a
  * row of A for a few column groups only, so packing it cost more than it saved. Rows at and past
@@ -43,6 +45,8 @@ final class NarrowKernel {
     static final int VH_COLS = L + L / 2;
     /** Columns of a {@link #threeVectors} tile. */
     static final int V3_COLS = 3 * L;
+    /** Columns of a {@link #twoVectors} tile. */
+    static final int V2_COLS = 2 * L;
 
     private NarrowKernel() {}
 
@@ -237,6 +241,161 @@ final class NarrowKernel {
         if (rows > 7) {
             c7.mul(va).intoArray(c, cOff + 7 * ldc);
             h7.mul(vh).intoArray(c, cOff + 7 * ldc + L);
+        }
+    }
+
+    /**
+     * {@code C[0..rows, 0..2L) = alpha * A·B} for {@code 1 <= rows <= ROWS}. Arguments as in
+     * {@link #threeVectors}, B packed {@code [kc, 2L]}.
+     */
+    static void twoVectors(int kc, float[] a, int aOff, int lda, int rows,
+                           float[] bp, int bOff, float[] c, int cOff, int ldc, float alpha) {
+        int last = rows - 1;
+        int a0 = aOff;
+        int a1 = aOff + Math.min(1, last) * lda;
+        int a2 = aOff + Math.min(2, last) * lda;
+        int a3 = aOff + Math.min(3, last) * lda;
+        int a4 = aOff + Math.min(4, last) * lda;
+        int a5 = aOff + Math.min(5, last) * lda;
+        int a6 = aOff + Math.min(6, last) * lda;
+        int a7 = aOff + Math.min(7, last) * lda;
+        FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S);
+        FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S);
+        FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S);
+        FloatVector c30 = FloatVector.zero(S), c31 = FloatVector.zero(S);
+        FloatVector c40 = FloatVector.zero(S), c41 = FloatVector.zero(S);
+        FloatVector c50 = FloatVector.zero(S), c51 = FloatVector.zero(S);
+        FloatVector c60 = FloatVector.zero(S), c61 = FloatVector.zero(S);
+        FloatVector c70 = FloatVector.zero(S), c71 = FloatVector.zero(S);
+        for (int p = 0; p < kc; p++) {
+            int bi = bOff + p * V2_COLS;
+            FloatVector b0 = FloatVector.fromArray(S, bp, bi);
+            FloatVector b1 = FloatVector.fromArray(S, bp, bi + L);
+            FloatVector x;
+            x = FloatVector.broadcast(S, a[a0 + p]);
+            c00 = x.fma(b0, c00);
+            c01 = x.fma(b1, c01);
+            x = FloatVector.broadcast(S, a[a1 + p]);
+            c10 = x.fma(b0, c10);
+            c11 = x.fma(b1, c11);
+            x = FloatVector.broadcast(S, a[a2 + p]);
+            c20 = x.fma(b0, c20);
+            c21 = x.fma(b1, c21);
+            x = FloatVector.broadcast(S, a[a3 + p]);
+            c30 = x.fma(b0, c30);
+            c31 = x.fma(b1, c31);
+            x = FloatVector.broadcast(S, a[a4 + p]);
+            c40 = x.fma(b0, c40);
+            c41 = x.fma(b1, c41);
+            x = FloatVector.broadcast(S, a[a5 + p]);
+            c50 = x.fma(b0, c50);
+            c51 = x.fma(b1, c51);
+            x = FloatVector.broadcast(S, a[a6 + p]);
+            c60 = x.fma(b0, c60);
+            c61 = x.fma(b1, c61);
+            x = FloatVector.broadcast(S, a[a7 + p]);
+            c70 = x.fma(b0, c70);
+            c71 = x.fma(b1, c71);
+        }
+        FloatVector va = FloatVector.broadcast(S, alpha);
+        c00.mul(va).intoArray(c, cOff);
+        c01.mul(va).intoArray(c, cOff + L);
+        if (rows > 1) {
+            c10.mul(va).intoArray(c, cOff + ldc);
+            c11.mul(va).intoArray(c, cOff + ldc + L);
+        }
+        if (rows > 2) {
+            c20.mul(va).intoArray(c, cOff + 2 * ldc);
+            c21.mul(va).intoArray(c, cOff + 2 * ldc + L);
+        }
+        if (rows > 3) {
+            c30.mul(va).intoArray(c, cOff + 3 * ldc);
+            c31.mul(va).intoArray(c, cOff + 3 * ldc + L);
+        }
+        if (rows > 4) {
+            c40.mul(va).intoArray(c, cOff + 4 * ldc);
+            c41.mul(va).intoArray(c, cOff + 4 * ldc + L);
+        }
+        if (rows > 5) {
+            c50.mul(va).intoArray(c, cOff + 5 * ldc);
+            c51.mul(va).intoArray(c, cOff + 5 * ldc + L);
+        }
+        if (rows > 6) {
+            c60.mul(va).intoArray(c, cOff + 6 * ldc);
+            c61.mul(va).intoArray(c, cOff + 6 * ldc + L);
+        }
+        if (rows > 7) {
+            c70.mul(va).intoArray(c, cOff + 7 * ldc);
+            c71.mul(va).intoArray(c, cOff + 7 * ldc + L);
+        }
+    }
+
+    /**
+     * {@code C[0..rows, 0..L) = alpha * A·B} for {@code 1 <= rows <= ROWS}. Arguments as in
+     * {@link #threeVectors}, B packed {@code [kc, L]}.
+     */
+    static void oneVector(int kc, float[] a, int aOff, int lda, int rows,
+                          float[] bp, int bOff, float[] c, int cOff, int ldc, float alpha) {
+        int last = rows - 1;
+        int a0 = aOff;
+        int a1 = aOff + Math.min(1, last) * lda;
+        int a2 = aOff + Math.min(2, last) * lda;
+        int a3 = aOff + Math.min(3, last) * lda;
+        int a4 = aOff + Math.min(4, last) * lda;
+        int a5 = aOff + Math.min(5, last) * lda;
+        int a6 = aOff + Math.min(6, last) * lda;
+        int a7 = aOff + Math.min(7, last) * lda;
+        FloatVector c00 = FloatVector.zero(S);
+        FloatVector c10 = FloatVector.zero(S);
+        FloatVector c20 = FloatVector.zero(S);
+        FloatVector c30 = FloatVector.zero(S);
+        FloatVector c40 = FloatVector.zero(S);
+        FloatVector c50 = FloatVector.zero(S);
+        FloatVector c60 = FloatVector.zero(S);
+        FloatVector c70 = FloatVector.zero(S);
+        for (int p = 0; p < kc; p++) {
+            int bi = bOff + p * L;
+            FloatVector b0 = FloatVector.fromArray(S, bp, bi);
+            FloatVector x;
+            x = FloatVector.broadcast(S, a[a0 + p]);
+            c00 = x.fma(b0, c00);
+            x = FloatVector.broadcast(S, a[a1 + p]);
+            c10 = x.fma(b0, c10);
+            x = FloatVector.broadcast(S, a[a2 + p]);
+            c20 = x.fma(b0, c20);
+            x = FloatVector.broadcast(S, a[a3 + p]);
+            c30 = x.fma(b0, c30);
+            x = FloatVector.broadcast(S, a[a4 + p]);
+            c40 = x.fma(b0, c40);
+            x = FloatVector.broadcast(S, a[a5 + p]);
+            c50 = x.fma(b0, c50);
+            x = FloatVector.broadcast(S, a[a6 + p]);
+            c60 = x.fma(b0, c60);
+            x = FloatVector.broadcast(S, a[a7 + p]);
+            c70 = x.fma(b0, c70);
+        }
+        FloatVector va = FloatVector.broadcast(S, alpha);
+        c00.mul(va).intoArray(c, cOff);
+        if (rows > 1) {
+            c10.mul(va).intoArray(c, cOff + ldc);
+        }
+        if (rows > 2) {
+            c20.mul(va).intoArray(c, cOff + 2 * ldc);
+        }
+        if (rows > 3) {
+            c30.mul(va).intoArray(c, cOff + 3 * ldc);
+        }
+        if (rows > 4) {
+            c40.mul(va).intoArray(c, cOff + 4 * ldc);
+        }
+        if (rows > 5) {
+            c50.mul(va).intoArray(c, cOff + 5 * ldc);
+        }
+        if (rows > 6) {
+            c60.mul(va).intoArray(c, cOff + 6 * ldc);
+        }
+        if (rows > 7) {
+            c70.mul(va).intoArray(c, cOff + 7 * ldc);
         }
     }
 }

@@ -90,7 +90,7 @@ class NarrowGemmTest {
         List<Arguments> out = new ArrayList<>();
         // m past NARROW_MC (144) sweeps a second row block; m % 8 != 0 ends on a partial tile.
         int[] ms = {1, 2, 3, 4, 5, 7, 8, 9, 12, 13, 17, 67, 150, 301};
-        int[] ns = {VH, V3, V3 + VH, 2 * V3, 2 * V3 + VH, 3 * V3, 5 * V3 + VH, 6 * V3};
+        int[] ns = {VH, V3, V3 + VH, 2 * V3, 2 * V3 + VH, 3 * V3, 5 * V3 + VH, 6 * V3, L, 2 * L, V3 + L, V3 + 2 * L, 5 * V3 + L};
         int[] ks = {1, 2, L - 1, L, L + 1, 24, 32, 48, 96, BlockedGemm.KC};
         long seed = 1;
         for (int mi = 0; mi < ms.length; mi++) {
@@ -131,28 +131,28 @@ class NarrowGemmTest {
     void takesNarrowOnlyWholeGroupsOnSixteenLanesOrMore() {
         for (int n = 1; n <= 24 * L; n++) {
             int t = n % V3;
-            boolean expected = L >= 16 && n <= BlockedGemm.NARROW_MAX_N && (t == 0 || t == VH);
+            boolean expected = L >= 16 && n <= BlockedGemm.NARROW_MAX_N && (t == 0 || t == VH || t == 2 * L || t == L);
             assertThat(BlockedGemm.takesNarrow(n)).as("n=%d at %d lanes", n, L).isEqualTo(expected);
         }
         if (L == 16) {
-            for (int n : new int[] {24, 48, 72, 96, 120, 192, 264, 288}) {
+            for (int n : new int[] {16, 24, 32, 48, 64, 72, 80, 96, 112, 120, 192, 256, 264, 288}) {
                 assertThat(BlockedGemm.takesNarrow(n)).as("n=%d", n).isTrue();
             }
-            for (int n : new int[] {8, 16, 20, 32, 40, 64, 128, 312, 336}) {
+            for (int n : new int[] {8, 20, 40, 56, 88, 136, 304, 312, 336}) {
                 assertThat(BlockedGemm.takesNarrow(n)).as("n=%d", n).isFalse();
             }
         }
     }
 
     /**
-     * The Linear layers of a ViT (embedding 96, MLP 192) pruned to 1/4 and 1/2 of its widths and dense ({@code y = x · Wᵀ}, W stored
+     * The Linear layers of a ViT (embedding 96, MLP 192, heads of 32) pruned to 1/4, 1/2 and 3/4 of its widths and dense ({@code y = x · Wᵀ}, W stored
      * {@code [n, k]}) over 4160 token rows: Sgemm on one and two threads gives the two-vector tiles'
      * floats exactly, whichever path it takes at this width (under {@link KernelConfig#SCALAR}, the reference's).
      */
     @Test
     void vitLinearShapesMatchTheTilesOnOneAndTwoThreads() {
         int[][] kn = {{32, 24}, {48, 24}, {24, 48}, {24, 96}, {64, 48}, {96, 48}, {48, 96}, {48, 192}, {96, 288},
-                {192, 96}};
+                {192, 96}, {24, 32}, {48, 64}, {72, 96}}; // the last three: q, k and v at 1, 2 and 3 heads of 32
         int m = 4160;
         long seed = 100;
         for (int[] s : kn) {
