@@ -1,9 +1,7 @@
 package dev.sprig.method.experiment;
 
-import dev.sprig.kernels.KernelConfig;
 import dev.sprig.nn.Module;
-import dev.sprig.nn.infer.ResNetPlan;
-import dev.sprig.nn.models.ResNet;
+import dev.sprig.nn.infer.Plans;
 import dev.sprig.tensor.GradMode;
 import dev.sprig.tensor.Tensor;
 import java.util.Arrays;
@@ -11,8 +9,8 @@ import java.util.function.UnaryOperator;
 
 /**
  * Batch-1 forward latency inside an experiment: eval mode, no gradients, after warm-up, the median
- * of repeated timings. A ResNet is timed through a {@link ResNetPlan}, as it would be deployed
- * (bit for bit its forward; not under {@code -Dsprig.infer.fuse=false}). For the report's
+ * of repeated timings. A ResNet or a ViT is timed through its compiled plan ({@link Plans#compile}),
+ * as it would be deployed (bit for bit its forward; not under {@code -Dsprig.infer.fuse=false}). For the report's
  * side-by-side of methods; the careful numbers come from JMH (engine-bench).
  */
 public final class Latency {
@@ -31,9 +29,9 @@ public final class Latency {
         model.eval();
         double[] ms = new double[repeats];
         try (GradMode.Scope g = GradMode.noGrad()) {
-            UnaryOperator<Tensor> forward = model::forward;
-            if (model instanceof ResNet resnet && KernelConfig.INFER_FUSE && inputShape.length == 3) {
-                forward = ResNetPlan.of(resnet, inputShape[1], inputShape[2])::forward;
+            UnaryOperator<Tensor> forward = inputShape.length == 3 ? Plans.compile(model, inputShape[0], inputShape[1], inputShape[2]) : null;
+            if (forward == null) {
+                forward = model::forward;
             }
             for (int i = 0; i < warmup; i++) {
                 forward.apply(x);

@@ -1,11 +1,9 @@
 package dev.sprig.nn.train;
 
 import dev.sprig.data.DataLoader;
-import dev.sprig.kernels.KernelConfig;
 import dev.sprig.nn.Layers;
 import dev.sprig.nn.Module;
-import dev.sprig.nn.infer.ResNetPlan;
-import dev.sprig.nn.models.ResNet;
+import dev.sprig.nn.infer.Plans;
 import dev.sprig.nn.optim.GradClip;
 import dev.sprig.nn.optim.Optimizer;
 import dev.sprig.ops.Functional;
@@ -15,7 +13,9 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.Map;
+import java.util.function.UnaryOperator;
 
 /**
  * Trains a classifier with cross-entropy for a fixed number of steps, evaluating, checkpointing
@@ -143,8 +143,8 @@ public final class Trainer {
 
     /**
      * Accuracy and mean loss of {@code model} (in eval mode, without a graph) over {@code data}. A
-     * ResNet runs through a {@link ResNetPlan} compiled for the batches' image size (bit for bit
-     * its forward, and faster; not under {@code -Dsprig.infer.fuse=false}).
+     * ResNet or a ViT runs through its compiled plan ({@link Plans#compile}) for the batches' image
+     * size: bit for bit its forward, and faster; not under {@code -Dsprig.infer.fuse=false}.
      */
     public static Evaluation evaluate(Module model, DataLoader data) {
         boolean wasTraining = model.isTraining();
@@ -152,22 +152,21 @@ public final class Trainer {
         long correct = 0;
         double lossSum = 0;
         int n = 0;
-        ResNetPlan plan = null;
+        int[] planned = null; // the image size the plan below was compiled for
+        UnaryOperator<Tensor> plan = null;
         try (GradMode.Scope ignored = GradMode.noGrad()) {
             try (DataLoader.Batches it = data.epoch(0)) {
                 while (it.hasNext()) {
                     DataLoader.Batch b = it.next();
                     Tensor images = b.images();
-                    Tensor logits;
-                    if (model instanceof ResNet resnet && KernelConfig.INFER_FUSE && images.dim() == 4) {
-                        int[] in = plan == null ? null : plan.input();
-                        if (in == null || in[1] != images.size(2) || in[2] != images.size(3)) {
-                            plan = ResNetPlan.of(resnet, images.size(2), images.size(3));
+                    if (images.dim() == 4) {
+                        int[] size = {images.size(1), images.size(2), images.size(3)};
+                        if (!Arrays.equals(size, planned)) {
+                            planned = size;
+                            plan = Plans.compile(model, size[0], size[1], size[2]);
                         }
-                        logits = plan.forward(images);
-                    } else {
-                        logits = model.forward(images);
                     }
+                    Tensor logits = plan != null && images.dim() == 4 ? plan.apply(images) : model.forward(images);
                     lossSum += Functional.crossEntropy(logits, b.labels()).item() * b.size();
                     Tensor pred = logits.argmax(1, false);
                     for (int i = 0; i < b.size(); i++) {

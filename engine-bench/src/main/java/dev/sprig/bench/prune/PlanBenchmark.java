@@ -1,10 +1,13 @@
 package dev.sprig.bench.prune;
 
 import dev.sprig.kernels.Parallel;
+import dev.sprig.nn.Module;
 import dev.sprig.nn.infer.InferenceFusion;
+import dev.sprig.nn.infer.Plans;
 import dev.sprig.nn.infer.ResNetPlan;
-import dev.sprig.nn.models.ResNet;
+import dev.sprig.nn.infer.ViTPlan;
 import dev.sprig.tensor.Tensor;
+import java.util.function.UnaryOperator;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -19,13 +22,13 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * {@link PruneBenchmark}'s ResNet cases through a compiled {@link ResNetPlan} instead of the
- * module's forward: the same models, keep ratios, roundings and batches, the forward of a plan made
- * once in setup (what a deployment runs). The score is milliseconds per forward; a case's speedup
+ * {@link PruneBenchmark}'s cases through a compiled plan ({@link ResNetPlan}, {@link ViTPlan}) instead of
+ * the module's forward: the same models, keep ratios, roundings and batches, the forward of a plan
+ * made once in setup (what a deployment runs). Named ResNetPlanBenchmark until the ViT had a plan. The score is milliseconds per forward; a case's speedup
  * is the keep-1 score over its score, next to the MAC reduction {@link PruneCases} prints.
  *
  * <pre>{@code
- * bin/jmh ResNetPlanBenchmark -p model=RESNET20 -p batch=1
+ * bin/jmh PlanBenchmark -p model=VIT -p batch=1
  * }</pre>
  */
 @Fork(value = 1, jvmArgsAppend = {"--add-modules=jdk.incubator.vector", "-XX:+UseParallelGC"})
@@ -34,8 +37,8 @@ import org.openjdk.jmh.annotations.Warmup;
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
 @State(Scope.Benchmark)
-public class ResNetPlanBenchmark {
-    @Param({"RESNET20", "RESNET18"})
+public class PlanBenchmark {
+    @Param({"RESNET20", "RESNET18", "VIT"})
     public PruneCases.Model model;
 
     @Param({"1.0", "0.75", "0.5", "0.25"})
@@ -50,31 +53,31 @@ public class ResNetPlanBenchmark {
     @Param({"1"})
     public int threads;
 
-    /** Fold each BatchNorm into the conv before it before compiling (the plan folds them into its epilogues either way). */
+    /** Fold each BatchNorm into the conv before it before compiling (a ResNet plan folds them into its epilogues either way). */
     @Param({"false"})
     public boolean foldBn;
 
-    private ResNetPlan plan;
+    private UnaryOperator<Tensor> plan;
     private Tensor x; // [batch, 3, 32, 32]
 
     @Setup
     public void setup() {
         Parallel.setThreads(threads);
-        if (model == PruneCases.Model.VIT) {
-            throw new IllegalArgumentException("ResNetPlanBenchmark measures the ResNets; the ViT has no compiled plan, got model=VIT");
-        }
-        ResNet net = (ResNet) PruneCases.prune(model, keep, roundTo).model();
+        Module net = PruneCases.prune(model, keep, roundTo).model();
         if (foldBn) {
             InferenceFusion.foldBatchNorm(net);
         }
         int[] in = model.input();
-        plan = ResNetPlan.of(net, in[1], in[2]);
+        plan = Plans.compile(net, in[0], in[1], in[2]);
+        if (plan == null) {
+            throw new IllegalStateException("PlanBenchmark: no plan for " + model + " (is -Dsprig.infer.fuse=false set?)");
+        }
         x = Tensor.randn(PruneBenchmark.INPUT_SEED, batch, in[0], in[1], in[2]);
     }
 
     /** One forward of the batch through the plan; the score is milliseconds. */
     @Benchmark
     public Tensor forward() {
-        return plan.forward(x);
+        return plan.apply(x);
     }
 }

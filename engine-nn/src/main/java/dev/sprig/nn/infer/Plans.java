@@ -1,0 +1,36 @@
+package dev.sprig.nn.infer;
+
+import dev.sprig.kernels.KernelConfig;
+import dev.sprig.nn.Module;
+import dev.sprig.nn.models.ResNet;
+import dev.sprig.nn.models.ViT;
+import dev.sprig.tensor.Tensor;
+import java.util.function.UnaryOperator;
+
+/**
+ * The compiled plan of a model where Sprig has one: a {@link ResNetPlan} for a ResNet, a
+ * {@link ViTPlan} for a ViT at its config's image size. Both are bit for bit the model's eval-mode
+ * forward without gradients, so evaluation and latency measurements use them where they can.
+ */
+public final class Plans {
+    private Plans() {}
+
+    /**
+     * The forward of a plan compiled from {@code model} (in eval mode) for images {@code [c, h, w]},
+     * or null where there is none: another kind of model, a ViT at another image size (its own
+     * forward then reports the size), or {@code -Dsprig.infer.fuse=false} ({@link KernelConfig#INFER_FUSE}).
+     */
+    public static UnaryOperator<Tensor> compile(Module model, int c, int h, int w) {
+        if (!KernelConfig.INFER_FUSE) {
+            return null;
+        }
+        if (model instanceof ResNet resnet) {
+            return ResNetPlan.of(resnet, h, w)::forward;
+        }
+        if (model instanceof ViT vit && c == vit.config().inChannels() && h == vit.config().imageSize()
+                && w == vit.config().imageSize()) {
+            return ViTPlan.of(vit)::forward;
+        }
+        return null;
+    }
+}
