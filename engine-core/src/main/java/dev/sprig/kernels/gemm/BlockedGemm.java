@@ -89,12 +89,22 @@ final class BlockedGemm {
     static void gemmNarrow(boolean transB, int m, int n, int k, float alpha,
                            float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
                            float[] c, int cOff, int ldc) {
-        float[] bp = BUFFERS.get().b(k * n); // groups of [k, width], left to right
-        int groups = narrowGroups(n);
-        for (int g = 0, j0 = 0; g < groups; j0 += narrowWidth(n, g), g++) {
+        float[] bp = BUFFERS.get().b(k * n);
+        packNarrow(transB, n, k, b, bOff, ldb, bp);
+        narrowTiles(m, n, k, alpha, a, aOff, lda, bp, c, cOff, ldc);
+    }
+
+    /** op(B) {@code [k, n]} packed for {@link #narrowTiles} into bp from 0: its column groups, left to right, each {@code [k, width]}. */
+    static void packNarrow(boolean transB, int n, int k, float[] b, int bOff, int ldb, float[] bp) {
+        for (int g = 0, j0 = 0, groups = narrowGroups(n); g < groups; j0 += narrowWidth(n, g), g++) {
             int w = narrowWidth(n, g);
             Packing.packB(transB, b, bOff, ldb, 0, k, j0, w, bp, k * j0, w);
         }
+    }
+
+    /** {@code C = alpha * A * B} over B packed by {@link #packNarrow}: the tiles of {@link #gemmNarrow}. */
+    static void narrowTiles(int m, int n, int k, float alpha, float[] a, int aOff, int lda, float[] bp, float[] c, int cOff, int ldc) {
+        int groups = narrowGroups(n);
         for (int ic = 0; ic < m; ic += NARROW_MC) {
             int mc = Math.min(NARROW_MC, m - ic);
             for (int g = 0, j0 = 0; g < groups; j0 += narrowWidth(n, g), g++) {

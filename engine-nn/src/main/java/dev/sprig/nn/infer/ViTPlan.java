@@ -4,7 +4,7 @@ import dev.sprig.kernels.Parallel;
 import dev.sprig.kernels.attention.Attention;
 import dev.sprig.kernels.conv.Conv2d;
 import dev.sprig.kernels.conv.Conv2dShape;
-import dev.sprig.kernels.gemm.Sgemm;
+import dev.sprig.kernels.gemm.PackedLinear;
 import dev.sprig.kernels.vec.Activations;
 import dev.sprig.kernels.vec.RowKernels;
 import dev.sprig.nn.LayerNorm;
@@ -22,8 +22,8 @@ import java.util.List;
 
 /**
  * A ViT compiled for inference: what {@link ResNetPlan} is to a ResNet. Its weights are copied
- * once (a block's q, k and v as one {@code [3·heads·headDim, d]} matrix, so the three projections
- * are one product), and the images go through the network a chunk at a time in per-thread
+ * and packed once ({@link PackedLinear}; a block's q, k and v as one {@code [3·heads·headDim, d]}
+ * matrix, so the three projections are one product), and the images go through the network a chunk at a time in per-thread
  * activation buffers that are allocated once and reused: no layer allocates (and so zeroes) a new
  * tensor, copies a view to make it contiguous, or splits its work again. Per block and chunk:
  * layer norm, the q, k, v product with its bias, {@link Attention} straight off that product's
@@ -66,7 +66,7 @@ public final class ViTPlan {
     private final float[] pos;
     private final List<Block> blocks;
     private final Norm norm;
-    private final float[] headWeight;
+    private final PackedLinear head;
     private final float[] headBias;
     private final int classes;
     private final int chunk;
@@ -79,8 +79,8 @@ public final class ViTPlan {
      * A transformer block: q, k, v stacked ({@code [3·inner, d]}, bias {@code [3·inner]} or null),
      * the projection {@code [d, inner]}, fc1 {@code [hidden, d]} and fc2 {@code [d, hidden]}.
      */
-    private record Block(Norm norm1, float[] qkv, float[] qkvBias, int heads, int headDim, float scale, float[] proj,
-                         float[] projBias, Norm norm2, float[] fc1, float[] fc1Bias, int hidden, float[] fc2, float[] fc2Bias) {
+    private record Block(Norm norm1, PackedLinear qkv, float[] qkvBias, int heads, int headDim, float scale, PackedLinear proj,
+                         float[] projBias, Norm norm2, PackedLinear fc1, float[] fc1Bias, int hidden, PackedLinear fc2, float[] fc2Bias) {
         int inner() {
             return heads * headDim;
         }
@@ -163,8 +163,8 @@ public final class ViTPlan {
         this.blocks = List.copyOf(bl);
         this.norm = norm("norm", model.child("norm"));
         Linear head = linear("head", model.child("head"), d);
-        this.headWeight = data(head.weight().get());
-        this.headBias = head.bias() == null ? null : data(head.bias().get());
+        this.head = packed(head);
+        this.headBias = bias(head);
         this.classes = head.outFeatures();
         int rows = chunk * tokens;
         int qkvWidth = maxQkv, inner = maxInner, hiddenWidth = Math.max(maxHidden, 1), dd = d;
@@ -216,9 +216,9 @@ public final class ViTPlan {
         if (fc2.outFeatures() != d) {
             throw new IllegalArgumentException("vit plan: " + at + ".mlp.fc2 must give " + d + " features, got " + fc2);
         }
-        return new Block(norm(at + ".norm1", m.child("norm1")), qkv, qkvBias, heads, hd, (float) (1.0 / Math.sqrt(hd)),
-                data(proj.weight().get()), bias(proj), norm(at + ".norm2", m.child("norm2")), data(fc1.weight().get()), bias(fc1),
-                fc1.outFeatures(), data(fc2.weight().get()), bias(fc2));
+        return new Block(norm(at + ".norm1", m.child("norm1")), PackedLinear.of(qkv, 0, 3 * inner, d), qkvBias, heads, hd,
+                (float) (1.0 / Math.sqrt(hd)), packed(proj), bias(proj), norm(at + ".norm2", m.child("norm2")), packed(fc1), bias(fc1),
+                fc1.outFeatures(), packed(fc2), bias(fc2));
     }
 
     private Norm norm(String at, Module m) {
@@ -233,6 +233,11 @@ public final class ViTPlan {
             throw new IllegalArgumentException("vit plan: " + at + " must be a Linear over " + in + " features, got " + m);
         }
         return l;
+    }
+
+    /** l's weight packed for its products ({@link PackedLinear}). */
+    private static PackedLinear packed(Linear l) {
+        return PackedLinear.of(data(l.weight().get()), 0, l.outFeatures(), l.inFeatures());
     }
 
     private static float[] bias(Linear l) {
@@ -319,7 +324,7 @@ public final class ViTPlan {
             Block blk = blocks.get(i);
             int inner = blk.inner(), w = 3 * inner;
             layerNorm(h, rows, blk.norm1(), b.normed, 0);
-            linear(b.normed, rows, d, blk.qkv(), w, b.qkv, threads);
+            blk.qkv().apply(b.normed, 0, rows, b.qkv, 0, threads);
             if (blk.qkvBias() != null) {
                 Activations.linearEpilogue(b.qkv, 0, blk.qkvBias(), false, null, 0, rows, w);
             }
@@ -351,7 +356,7 @@ public final class ViTPlan {
             return;
         }
         layerNorm(clsOut, count, norm, b.clsMid, 0);
-        Sgemm.sgemm(false, true, count, classes, d, 1f, b.clsMid, 0, d, headWeight, 0, d, 0f, out, first * classes, classes, threads);
+        head.apply(b.clsMid, 0, count, out, first * classes, threads);
         if (headBias != null) {
             Activations.linearEpilogue(out, first * classes, headBias, false, null, 0, count, classes);
         }
@@ -362,12 +367,12 @@ public final class ViTPlan {
      * rows: x, mid and out {@code [rows, d]}, attn {@code [rows, inner]}; the normed rows go through b.normed.
      */
     private void residualMlp(Block blk, float[] attn, float[] x, float[] mid, float[] out, int rows, Buffers b, int threads) {
-        linear(attn, rows, blk.inner(), blk.proj(), d, mid, threads);
+        blk.proj().apply(attn, 0, rows, mid, 0, threads);
         Activations.linearEpilogue(mid, 0, blk.projBias(), false, x, 0, rows, d);
         layerNorm(mid, rows, blk.norm2(), b.normed, 0);
-        linear(b.normed, rows, d, blk.fc1(), blk.hidden(), b.hidden, threads);
+        blk.fc1().apply(b.normed, 0, rows, b.hidden, 0, threads);
         Activations.linearEpilogue(b.hidden, 0, blk.fc1Bias(), true, null, 0, rows, blk.hidden());
-        linear(b.hidden, rows, blk.hidden(), blk.fc2(), d, out, threads);
+        blk.fc2().apply(b.hidden, 0, rows, out, 0, threads);
         Activations.linearEpilogue(out, 0, blk.fc2Bias(), false, mid, 0, rows, d);
     }
 
@@ -387,11 +392,6 @@ public final class ViTPlan {
                 }
             }
         }
-    }
-
-    /** {@code y [rows, outF] = x [rows, inF] · wᵀ}. */
-    private static void linear(float[] x, int rows, int inF, float[] w, int outF, float[] y, int threads) {
-        Sgemm.sgemm(false, true, rows, outF, inF, 1f, x, 0, inF, w, 0, inF, 0f, y, 0, outF, threads);
     }
 
     private void layerNorm(float[] x, int rows, Norm nm, float[] out, int outOff) {
