@@ -31,7 +31,7 @@ final class AttentionOp {
                     + width + ", with at least one token, got q " + Shape.str(q.shape()));
         }
         int hd = width / heads;
-        float scale = (float) (1.0 / Math.sqrt(hd));
+        float scale = Attention.scale(hd);
         if (Autograd.wouldRecord(q, k, v) || !KernelConfig.INFER_FUSE) {
             return composed(q, k, v, b, t, heads, hd, scale);
         }

@@ -53,6 +53,11 @@ public final class Attention {
 
     private Attention() {}
 
+    /** The usual factor on the scores, {@code 1/√hd} rounded to a float: multi-head attention's and a compiled ViT's. */
+    public static float scale(int hd) {
+        return (float) (1.0 / Math.sqrt(hd));
+    }
+
     /**
      * {@code o[n, i, h·hd + c] = Σ_j softmax_j(scale · q[n, i, h·hd + :]·k[n, j, h·hd + :]) · v[n, j, h·hd + c]}.
      *

@@ -6,8 +6,8 @@ package dev.sprig.kernels.gemm;
  * for each {@code MC}-high block of rows op(A) is packed (it stays in L2) and the
  * {@link MicroKernel} sweeps the tiles, reusing each packed B micro-panel from L1 across the rows.
  *
- * <p>A narrow C ({@link #takesNarrow}: whole groups of three vectors and one of a vector and a
- * half, as a pruned ViT's Linear layers have) with beta 0, a row-major A and one K slice takes
+ * <p>A narrow C ({@link #takesNarrow}: groups of three vectors and a last narrower one, as a
+ * pruned ViT's Linear layers have) with beta 0, a row-major A and one K slice takes
  * {@link #gemmNarrow} instead: {@link NarrowKernel} tiles that cover its columns exactly and read
  * A in place. Both paths compute every element of C with the same operations, so which one runs
  * does not change a bit of the result.
@@ -64,9 +64,8 @@ final class BlockedGemm {
     }
 
     /**
-     * Whether {@link #gemmNarrow} covers n columns: groups of three vectors, then at most one group
-     * of two vectors, one and a half or one (a pruned ViT's q, k and v at 2 heads of 32 are 64 = 48 + 16
-     * columns, at 1 head 32), no wider than {@link #NARROW_MAX_N}. Only with 16 lanes or more (AVX-512,
+     * Whether {@link #gemmNarrow} covers n columns ({@link #narrowGroups}): n is a multiple of three
+     * vectors plus 0, 2, 1.5 or 1 vector, no wider than {@link #NARROW_MAX_N}. Only with 16 lanes or more (AVX-512,
      * 32 vector registers): the tiles keep up to 28 vectors live, which 16 AVX2 registers would spill.
      */
     static boolean takesNarrow(int n) {
@@ -79,9 +78,8 @@ final class BlockedGemm {
 
     /**
      * {@code C = alpha * A * op(B)} for a row-major A, beta 0 and {@code k <= KC} (one K slice),
-     * when {@link #takesNarrow}(n): op(B) packed whole in column groups of
-     * {@link NarrowKernel#V3_COLS} and at most one narrower group ({@link NarrowKernel#V2_COLS},
-     * {@link NarrowKernel#VH_COLS} or one vector), then for each
+     * when {@link #takesNarrow}(n): op(B) packed whole in the column groups of {@link #narrowGroups},
+     * then for each
      * block of {@link #NARROW_MC} rows, each group swept down the block by {@link NarrowKernel}
      * tiles reading A in place. Package-private so tests can hold it to {@link #gemmTiles} at every
      * vector width.

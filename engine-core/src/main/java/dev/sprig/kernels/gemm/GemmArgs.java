@@ -20,19 +20,25 @@ final class GemmArgs {
 
     static void matrix(String name, float[] x, int off, int ld, int rows, int cols,
                                String colName, int colValue, String what) {
+        matrix("sgemm", name, x, off, ld, rows, cols, colName, colValue, what);
+    }
+
+    /** As {@link #matrix(String, float[], int, int, int, int, String, int, String)}, the messages naming {@code op}. */
+    static void matrix(String op, String name, float[] x, int off, int ld, int rows, int cols,
+                       String colName, int colValue, String what) {
         if (x == null) {
-            throw new IllegalArgumentException("sgemm: " + name + " must not be null");
+            throw new IllegalArgumentException(op + ": " + name + " must not be null");
         }
         if (ld < Math.max(1, cols)) {
-            throw new IllegalArgumentException("sgemm: ld" + name + "=" + ld + " must be >= max(1, "
+            throw new IllegalArgumentException(op + ": ld" + name + "=" + ld + " must be >= max(1, "
                     + colName + "=" + colValue + ") for " + what);
         }
         if (off < 0) {
-            throw new IllegalArgumentException("sgemm: " + name + "Off=" + off + " must be >= 0");
+            throw new IllegalArgumentException(op + ": " + name + "Off=" + off + " must be >= 0");
         }
         long needed = rows == 0 || cols == 0 ? off : off + (long) (rows - 1) * ld + cols;
         if (needed > x.length) {
-            throw new IllegalArgumentException("sgemm: " + name + ".length=" + x.length + " is too short: "
+            throw new IllegalArgumentException(op + ": " + name + ".length=" + x.length + " is too short: "
                     + rows + "x" + cols + " with offset " + off + " and ld" + name + "=" + ld
                     + " needs " + needed + " elements");
         }

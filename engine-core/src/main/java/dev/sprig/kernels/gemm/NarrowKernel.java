@@ -6,7 +6,7 @@ import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * Micro-kernels for a narrow C (a pruned ViT's Linear layers: 24 to 288 columns at 16 lanes),
+ * Micro-kernels for a narrow C (a pruned ViT's Linear layers: 16 to 288 columns at 16 lanes),
  * used by {@link BlockedGemm#gemmNarrow}. A tile is {@link #ROWS} rows of one column group of C,
  * which it covers exactly: no column is computed and thrown away, and every store is a whole
  * vector straight into C (no tile buffer, no masks).
@@ -14,8 +14,10 @@ import jdk.incubator.vector.VectorSpecies;
  *   <li>{@link #threeVectors}: three vectors ({@code 3L} columns, e.g. 48);</li>
  *   <li>{@link #vectorAndHalf}: one vector and one half-width vector ({@code L + L/2} columns,
  *       e.g. 24 = 16 + 8), the half taking the low half of the same broadcast register;</li>
- *   <li>{@link #twoVectors} and {@link #oneVector}: the last 32 or 16 columns (a pruned ViT's q, k
- *       and v at one head of 32, or at two: 64 = 48 + 16).</li>
+ *   <li>{@link #twoVectors}: two vectors ({@code 2L} columns): a last group of 32, and where 16
+ *       would be left after a three-vector group, the last 64 as two of them (a ViT's separate
+ *       q, k and v at one and two heads of 32 are 32 and 64 wide);</li>
+ *   <li>{@link #oneVector}: one vector, for a C exactly {@code L} wide.</li>
  * </ul>
  * A is row-major and read in place, row r at {@code a[aOff + r·lda ..]}: a narrow product reuses a
  * row of A for a few column groups only, so packing it cost more than it saved. Rows at and past

@@ -19,7 +19,7 @@ import dev.sprig.kernels.Parallel;
 public final class PackedLinear {
     private final int outF;
     private final int inF;
-    /** W, row-major {@code [outF, inF]}. */
+    /** W, row-major {@code [outF, inF]}, for {@link Sgemm}; null when the packed copy serves every call. */
     private final float[] w;
     /** W packed for {@link BlockedGemm#narrowTiles}, or null where the narrow kernels do not apply. */
     private final float[] packed;
@@ -50,7 +50,7 @@ public final class PackedLinear {
             packed = new float[outF * inF];
             BlockedGemm.packNarrow(true, outF, inF, copy, 0, inF, packed);
         }
-        return new PackedLinear(copy, outF, inF, packed);
+        return new PackedLinear(packed == null || KernelConfig.SCALAR ? copy : null, outF, inF, packed);
     }
 
     public int outFeatures() {
@@ -71,8 +71,8 @@ public final class PackedLinear {
         if (rows < 0 || threads < 1) {
             throw new IllegalArgumentException("packed linear: rows must be >= 0 and threads >= 1, got " + rows + " and " + threads);
         }
-        GemmArgs.matrix("x", x, xOff, inF, rows, inF, "inF", inF, "x [rows, inF]");
-        GemmArgs.matrix("y", y, yOff, outF, rows, outF, "outF", outF, "y [rows, outF]");
+        GemmArgs.matrix("packed linear", "x", x, xOff, inF, rows, inF, "inF", inF, "x [rows, inF]");
+        GemmArgs.matrix("packed linear", "y", y, yOff, outF, rows, outF, "outF", outF, "y [rows, outF]");
         if (packed == null || KernelConfig.SCALAR) {
             Sgemm.sgemm(false, true, rows, outF, inF, 1f, x, xOff, inF, w, 0, inF, 0f, y, yOff, outF, threads);
             return;

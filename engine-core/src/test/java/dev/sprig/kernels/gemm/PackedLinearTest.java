@@ -11,7 +11,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * {@link PackedLinear} gives bit for bit {@code Sgemm.sgemm(false, true, ..)} on the weight it
- * packed, on one thread and two, at widths the narrow kernels take (a pruned ViT's 24 to 288 columns)
+ * packed, on one thread and two, at widths the narrow kernels take (a pruned ViT's 16 to 288 columns)
  * and at others (10 classes, 40 columns, K over one slice), with offsets; and the weight is a copy.
  */
 class PackedLinearTest {
@@ -25,7 +25,8 @@ class PackedLinearTest {
 
     @ParameterizedTest(name = "rows={0} outF={1} inF={2}")
     @CsvSource({"1, 24, 24", "65, 96, 24", "65, 288, 96", "520, 72, 96", "520, 144, 72", "7, 64, 48", "301, 32, 24",
-            "4160, 192, 48", "65, 10, 96", "13, 40, 24", "9, 48, 300", "0, 48, 24"})
+            "4160, 192, 48", "65, 10, 96", "13, 40, 24", "9, 48, 300", "0, 48, 24", "4160, 16, 96", "8000, 32, 24",
+            "4160, 64, 48", "4160, 112, 24"})
     void bitForBitSgemm(int rows, int outF, int inF) {
         SplittableRandom rnd = new SplittableRandom(rows * 31L + outF * 7L + inF);
         int wOff = 5, xOff = 3, yOff = 2;
@@ -59,9 +60,11 @@ class PackedLinearTest {
                 .hasMessageContaining("have none");
         PackedLinear p = PackedLinear.of(new float[48 * 24], 0, 48, 24);
         assertThatThrownBy(() -> p.apply(new float[24 * 2 - 1], 0, 2, new float[96], 0, 1)).isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("x");
+                .hasMessageContaining("packed linear: x.length=47 is too short: 2x24");
         assertThatThrownBy(() -> p.apply(new float[48], 0, 2, new float[95], 0, 1)).isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("y");
+                .hasMessageContaining("packed linear: y.length=95 is too short: 2x48");
+        assertThatThrownBy(() -> p.apply(null, 0, 2, new float[96], 0, 1)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("packed linear: x must not be null");
         assertThatThrownBy(() -> p.apply(new float[48], 0, -1, new float[96], 0, 1)).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("rows must be >= 0");
         assertThatThrownBy(() -> p.apply(new float[48], 0, 2, new float[96], 0, 0)).isInstanceOf(IllegalArgumentException.class)

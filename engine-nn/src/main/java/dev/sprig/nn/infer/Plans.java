@@ -19,8 +19,16 @@ public final class Plans {
      * The forward of a plan compiled from {@code model} (in eval mode) for images {@code [c, h, w]},
      * or null where there is none: another kind of model, a ViT at another image size (its own
      * forward then reports the size), or {@code -Dsprig.infer.fuse=false} ({@link KernelConfig#INFER_FUSE}).
+     * A ResNet's channels are its own; a wrong c is reported by the plan's forward.
+     *
+     * @throws IllegalArgumentException if model is null, or is a ResNet or ViT built in a way its plan does not
+     *                                  support (a layer replaced by another kind); {@code -Dsprig.infer.fuse=false}
+     *                                  runs such a model through its own forward
      */
     public static UnaryOperator<Tensor> compile(Module model, int c, int h, int w) {
+        if (model == null) {
+            throw new IllegalArgumentException("plans: the model must not be null");
+        }
         if (!KernelConfig.INFER_FUSE) {
             return null;
         }

@@ -49,7 +49,11 @@ import java.util.List;
  * }</pre>
  */
 public final class ViTPlan {
-    /** Images per chunk: about half an MB of activations at the small ViT's widths, which stay in L2 through a block. */
+    /**
+     * Images per chunk: 520 token rows, whose buffers are about 2 MB at the dense small ViT's widths
+     * and 0.5 MB at a quarter of them. At batch 64 chunks of 4, 8, 16 and 64 images ran within a few
+     * per cent of each other (8 the fastest, one-thread harness).
+     */
     static final int CHUNK = 8;
 
     private final int inChannels;
@@ -72,7 +76,7 @@ public final class ViTPlan {
     private final int chunk;
     private final ThreadLocal<Buffers> buffers;
 
-    /** A layer norm's γ, β (either null for 1 and 0) and ε. */
+    /** A layer norm's γ, β and ε. */
     private record Norm(float[] gamma, float[] beta, float eps) {}
 
     /**
@@ -129,7 +133,9 @@ public final class ViTPlan {
         this.imageSize = config.imageSize();
         this.patches = config.patches();
         this.tokens = 1 + patches;
-        dev.sprig.nn.Conv2d pe = (dev.sprig.nn.Conv2d) model.child("patch_embed");
+        if (!(model.child("patch_embed") instanceof dev.sprig.nn.Conv2d pe)) {
+            throw new IllegalArgumentException("vit plan: patch_embed must be a Conv2d, got " + model.child("patch_embed"));
+        }
         this.d = pe.outChannels();
         if (pe.groups() != 1 || pe.dilation() != 1 || pe.inChannels() != inChannels) {
             throw new IllegalArgumentException("vit plan: the patch embedding must be a plain convolution over " + inChannels
@@ -151,7 +157,9 @@ public final class ViTPlan {
                     + Shape.str(model.parameter("pos_embed").get().shape()));
         }
         List<Block> bl = new ArrayList<>();
-        Sequential seq = (Sequential) model.child("blocks");
+        if (!(model.child("blocks") instanceof Sequential seq)) {
+            throw new IllegalArgumentException("vit plan: blocks must be a Sequential of ViT blocks, got " + model.child("blocks"));
+        }
         int maxQkv = 0, maxInner = 0, maxHidden = 0;
         for (int i = 0; i < seq.size(); i++) {
             Block b = block(i, seq.child(Integer.toString(i)));
@@ -160,6 +168,9 @@ public final class ViTPlan {
             maxInner = Math.max(maxInner, b.inner());
             maxHidden = Math.max(maxHidden, b.hidden());
         }
+        if (bl.isEmpty()) {
+            throw new IllegalArgumentException("vit plan: the model has no blocks");
+        }
         this.blocks = List.copyOf(bl);
         this.norm = norm("norm", model.child("norm"));
         Linear head = linear("head", model.child("head"), d);
@@ -167,7 +178,7 @@ public final class ViTPlan {
         this.headBias = bias(head);
         this.classes = head.outFeatures();
         int rows = chunk * tokens;
-        int qkvWidth = maxQkv, inner = maxInner, hiddenWidth = Math.max(maxHidden, 1), dd = d;
+        int qkvWidth = maxQkv, inner = maxInner, hiddenWidth = maxHidden, dd = d;
         int patchFloats = d * patches;
         this.buffers = ThreadLocal.withInitial(() -> new Buffers(rows, dd, qkvWidth, inner, hiddenWidth, patchFloats, chunk));
     }
@@ -185,6 +196,10 @@ public final class ViTPlan {
         float[] qkvBias;
         if (attn.isFused()) {
             Linear l = linear(at + ".attn.qkv", attn.child("qkv"), d);
+            if (l.outFeatures() != 3 * inner) {
+                throw new IllegalArgumentException("vit plan: " + at + ".attn.qkv must be [" + 3 * inner + ", " + d + "] (q, k and v of "
+                        + heads + " heads of " + hd + "), got " + l);
+            }
             System.arraycopy(data(l.weight().get()), 0, qkv, 0, qkv.length);
             qkvBias = l.bias() == null ? null : data(l.bias().get());
         } else {
@@ -217,7 +232,7 @@ public final class ViTPlan {
             throw new IllegalArgumentException("vit plan: " + at + ".mlp.fc2 must give " + d + " features, got " + fc2);
         }
         return new Block(norm(at + ".norm1", m.child("norm1")), PackedLinear.of(qkv, 0, 3 * inner, d), qkvBias, heads, hd,
-                (float) (1.0 / Math.sqrt(hd)), packed(proj), bias(proj), norm(at + ".norm2", m.child("norm2")), packed(fc1), bias(fc1),
+                Attention.scale(hd), packed(proj), bias(proj), norm(at + ".norm2", m.child("norm2")), packed(fc1), bias(fc1),
                 fc1.outFeatures(), packed(fc2), bias(fc2));
     }
 
@@ -319,7 +334,7 @@ public final class ViTPlan {
         embed(x, first, count, b);
         float[] h = b.h;
         float[] next = b.next;
-        float[] clsOut = null;
+        float[] clsOut = b.clsOut;
         for (int i = 0; i < blocks.size(); i++) {
             Block blk = blocks.get(i);
             int inner = blk.inner(), w = 3 * inner;
@@ -341,15 +356,8 @@ public final class ViTPlan {
                     System.arraycopy(b.attn, img * tokens * inner, b.clsAttn, img * inner, inner);
                     System.arraycopy(h, img * tokens * d, b.clsIn, img * d, d);
                 }
-                residualMlp(blk, b.clsAttn, b.clsIn, b.clsMid, b.clsOut, count, b, threads);
-                clsOut = b.clsOut;
+                residualMlp(blk, b.clsAttn, b.clsIn, b.clsMid, clsOut, count, b, threads);
             }
-        }
-        if (clsOut == null) { // no blocks
-            for (int img = 0; img < count; img++) {
-                System.arraycopy(h, img * tokens * d, b.clsIn, img * d, d);
-            }
-            clsOut = b.clsIn;
         }
         if (!logits) {
             layerNorm(clsOut, count, norm, out, first * d);

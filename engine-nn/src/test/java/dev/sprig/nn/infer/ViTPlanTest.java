@@ -19,7 +19,10 @@ import dev.sprig.prune.Selection;
 import dev.sprig.prune.Shrinker;
 import dev.sprig.tensor.GradMode;
 import dev.sprig.tensor.Tensor;
+import dev.sprig.nn.MultiHeadSelfAttention;
 import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.Set;
 import java.util.List;
 import java.util.Random;
 import java.util.stream.Stream;
@@ -30,13 +33,15 @@ import org.junit.jupiter.params.provider.MethodSource;
 /**
  * A compiled ViT ({@link ViTPlan}) gives bit for bit the model's own eval-mode forward without
  * gradients: dense, shrunk to random widths (a different number of heads and MLP nodes per block)
- * and to a quarter and a half of every width, with q, k and v apart or fused, at batch 1, 5 and 13,
+ * and to a quarter and a half of every width, with q, k and v apart or fused, with and without
+ * biases, heads of 32 and of 12, at batch 1, 5 and 13,
  * in chunks of 1, 3 and 8 images, on one thread and two. Biases, layer norms and the embeddings
  * are randomised first, so that no term of the forward is a zero or a one.
  */
 class ViTPlanTest {
     private static final ViTConfig SMALL = ViTConfig.small(3, 32, 4, 10);
-    private static final ViTConfig FUSED = new ViTConfig(3, 16, 4, 7, 48, 2, 2, 16, 80, true);
+    /** Fused q, k, v; 4 heads of 12 (not a whole vector: attention pads v), 3 blocks. */
+    private static final ViTConfig FUSED = new ViTConfig(3, 16, 4, 7, 48, 3, 4, 12, 80, true);
 
     record Case(String name, ViTConfig config, String shrink) {
         ViT model() {
@@ -45,6 +50,16 @@ class ViTPlanTest {
             if (shrink.equals("random")) {
                 PruningGraph g = PruningGraph.of(m, input);
                 Shrinker.shrink(m, g, PruningMask.random(g, 7), null);
+                Set<Integer> heads = new HashSet<>();
+                for (int i = 0; i < config.depth(); i++) {
+                    heads.add(((MultiHeadSelfAttention) m.get("blocks." + i + ".attn")).heads());
+                }
+                assertThat(heads).as("the random widths give the blocks different numbers of heads").hasSizeGreaterThan(1);
+            } else if (shrink.equals("no biases")) {
+                // Block 1's attention without q, k, v biases, a head without a bias.
+                MultiHeadSelfAttention a = (MultiHeadSelfAttention) m.get("blocks.1.attn");
+                m.replace("blocks.1.attn", new MultiHeadSelfAttention(a.dim(), a.heads(), a.headDim(), a.isFused(), false, new Random(3)));
+                m.replace("head", new Linear(config.dim(), config.classes(), false, new Random(4)));
             } else if (!shrink.equals("dense")) {
                 double keep = shrink.equals("quarter") ? 0.25 : 0.5;
                 PruningGraph g = PruningGraph.of(m, input);
@@ -83,6 +98,8 @@ class ViTPlanTest {
         }
         out.add(new Case("ViT, fused qkv, 16x16", FUSED, "dense"));
         out.add(new Case("ViT, fused qkv, 16x16", FUSED, "random"));
+        out.add(new Case("ViT small", SMALL, "no biases"));
+        out.add(new Case("ViT, fused qkv, 16x16", FUSED, "no biases"));
         return out.stream();
     }
 
@@ -169,5 +186,15 @@ class ViTPlanTest {
         other.replace("head", new Linear(40, 7, true, new Random(1)));
         assertThatThrownBy(() -> ViTPlan.of(other)).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("head must be a Linear over 48 features");
+        ViT third = new ViT(FUSED, 7);
+        third.eval();
+        third.replace("blocks.2.attn.qkv", new Linear(48, 100, true, new Random(2)));
+        assertThatThrownBy(() -> ViTPlan.of(third)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("blocks.2.attn.qkv must be [72, 48]");
+        ViT fourth = new ViT(FUSED, 8);
+        fourth.eval();
+        fourth.replace("patch_embed", new dev.sprig.nn.Layers.Identity());
+        assertThatThrownBy(() -> ViTPlan.of(fourth)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("patch_embed must be a Conv2d");
     }
 }

@@ -13,6 +13,8 @@ import dev.sprig.nn.Parameter;
 import dev.sprig.nn.Sequential;
 import dev.sprig.nn.models.ResNet;
 import dev.sprig.nn.models.ResNetConfig;
+import dev.sprig.nn.models.ViT;
+import dev.sprig.nn.models.ViTConfig;
 import dev.sprig.nn.optim.LrSchedule;
 import dev.sprig.nn.optim.Sgd;
 import dev.sprig.ops.Functional;
@@ -121,6 +123,24 @@ class TrainerTest {
         try (GradMode.Scope g = GradMode.noGrad()) {
             m.forward(Tensor.randn(5, 8, 1, 8, 8)); // BatchNorm statistics that are not the initial ones
         }
+        evaluationGivesTheForwardsNumbers(m);
+    }
+
+    /** A ViT is evaluated through its compiled plan (Plans.compile): the numbers are its forward's. */
+    @Test
+    void evaluatingAViTGivesItsForwardsNumbers() {
+        ViT m = new ViT(new ViTConfig(1, 8, 2, 3, 16, 2, 2, 8, 24, false), 4);
+        for (Parameter p : m.namedParameters().values()) {
+            float[] d = p.get().storage();
+            for (int i = 0; i < d.length; i++) {
+                d[i] += 0.05f * (i % 7 - 3); // biases and norms off their zeros and ones
+            }
+        }
+        m.train(true);
+        evaluationGivesTheForwardsNumbers(m);
+    }
+
+    private static void evaluationGivesTheForwardsNumbers(Module m) {
         LabeledImages test = toyData(21, 9);
         DataLoader data = DataLoader.builder(test, 8).shuffle(false).build();
         Evaluation e = Trainer.evaluate(m, data);
