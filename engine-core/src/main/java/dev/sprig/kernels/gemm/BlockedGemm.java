@@ -56,7 +56,7 @@ final class BlockedGemm {
     static void gemm(boolean transA, boolean transB, int m, int n, int k, float alpha,
                      float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
                      float beta, float[] c, int cOff, int ldc) {
-        if (!transA && beta == 0f && k <= KC && takesNarrow(n)) {
+        if (!transA && beta == 0f && k <= KC && takesNarrow(n) && narrowPays(transB, m, n, ldb)) {
             gemmNarrow(transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, c, cOff, ldc);
         } else {
             gemmTiles(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
@@ -74,6 +74,19 @@ final class BlockedGemm {
         }
         int t = n % NarrowKernel.V3_COLS;
         return t == 0 || t == NarrowKernel.VH_COLS || t == NarrowKernel.V2_COLS || t == MicroKernel.L;
+    }
+
+    /**
+     * Whether the narrow path pays for packing all of op(B) on every call. Always for widths of
+     * three-vector groups with none or a one-and-a-half-vector group left (the widths it was
+     * measured on, 4160 rows). Where the last group is of one or two vectors, not when the tiles
+     * would read B in place ({@link #readsBInPlace}: a few rows of a row-major B, as in a
+     * convolution's GEMM): one-thread harness, 16 x 144 x 64 took 1.46 us through the tiles and
+     * 2.04 us through the narrow path, 8 x 72 x 64 0.37 and 0.72 us.
+     */
+    static boolean narrowPays(boolean transB, int m, int n, int ldb) {
+        int t = n % NarrowKernel.V3_COLS;
+        return t == 0 || t == NarrowKernel.VH_COLS || !readsBInPlace(transB, m, ldb);
     }
 
     /**
