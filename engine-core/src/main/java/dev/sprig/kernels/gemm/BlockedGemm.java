@@ -79,14 +79,15 @@ final class BlockedGemm {
     /**
      * Whether the narrow path pays for packing all of op(B) on every call. Always for widths of
      * three-vector groups with none or a one-and-a-half-vector group left (the widths it was
-     * measured on, 4160 rows). Where the last group is of one or two vectors, not when the tiles
-     * would read B in place ({@link #readsBInPlace}: a few rows of a row-major B, as in a
-     * convolution's GEMM): one-thread harness, 16 x 144 x 64 took 1.46 us through the tiles and
-     * 2.04 us through the narrow path, 8 x 72 x 64 0.37 and 0.72 us.
+     * measured on, 4160 rows). Where the last group is of one or two vectors, only for a transposed
+     * B (a linear layer's {@code x · Wᵀ}, which the tiles pack too). A row-major B is a convolution's
+     * GEMM, whose few rows the tiles read B in place for: one-thread harness, 16 x 144 x 64 took
+     * 1.46 us through the tiles and 2.04 us through the narrow path, 8 x 72 x 64 0.37 and 0.72 us,
+     * 4 x 36 x 256 1.30 and 1.42 us; so convolutions keep the paths they had.
      */
     static boolean narrowPays(boolean transB, int m, int n, int ldb) {
         int t = n % NarrowKernel.V3_COLS;
-        return t == 0 || t == NarrowKernel.VH_COLS || !readsBInPlace(transB, m, ldb);
+        return t == 0 || t == NarrowKernel.VH_COLS || transB;
     }
 
     /**
