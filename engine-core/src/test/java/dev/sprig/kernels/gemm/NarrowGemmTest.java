@@ -130,12 +130,12 @@ class NarrowGemmTest {
     /** The narrow path packs all of B each call: at the newer widths only for a transposed B (a linear layer's), which the tiles pack too. */
     @Test
     void narrowPaysWhereTheTilesWouldPackBToo() {
-        assertThat(BlockedGemm.narrowPays(false, 16, 2 * L, 2 * L)).as("a row-major B, two vectors").isFalse();
-        assertThat(BlockedGemm.narrowPays(false, 4160, V3 + L, V3 + L)).as("a row-major B, 3 + 1 vectors").isFalse();
-        assertThat(BlockedGemm.narrowPays(true, 16, 2 * L, 144)).as("a transposed B is packed by the tiles too").isTrue();
-        assertThat(BlockedGemm.narrowPays(true, 4160, V3 + L, 144)).as("a transposed B, 3 + 1 vectors").isTrue();
-        assertThat(BlockedGemm.narrowPays(false, 16, V3, V3)).as("three vectors, as before").isTrue();
-        assertThat(BlockedGemm.narrowPays(false, 16, VH, VH)).as("a vector and a half, as before").isTrue();
+        assertThat(BlockedGemm.narrowPays(false, 2 * L)).as("a row-major B, two vectors").isFalse();
+        assertThat(BlockedGemm.narrowPays(false, V3 + L)).as("a row-major B, 3 + 1 vectors").isFalse();
+        assertThat(BlockedGemm.narrowPays(true, 2 * L)).as("a transposed B is packed by the tiles too").isTrue();
+        assertThat(BlockedGemm.narrowPays(true, V3 + L)).as("a transposed B, 3 + 1 vectors").isTrue();
+        assertThat(BlockedGemm.narrowPays(false, V3)).as("three vectors, as before").isTrue();
+        assertThat(BlockedGemm.narrowPays(false, VH)).as("a vector and a half, as before").isTrue();
     }
 
     @Test

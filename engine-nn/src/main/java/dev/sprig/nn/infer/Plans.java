@@ -1,6 +1,7 @@
 package dev.sprig.nn.infer;
 
 import dev.sprig.kernels.KernelConfig;
+import dev.sprig.kernels.Parallel;
 import dev.sprig.nn.Module;
 import dev.sprig.nn.models.ResNet;
 import dev.sprig.nn.models.ViT;
@@ -40,5 +41,29 @@ public final class Plans {
             return ViTPlan.of(vit)::forward;
         }
         return null;
+    }
+
+    /** What a plan does with item i (an image, or a chunk of images), its kernels on at most {@code threads} threads. */
+    interface Item {
+        void run(int i, int threads);
+    }
+
+    /**
+     * Items 0..n-1: spread over {@link Parallel}'s threads, one thread each, when there are at least as
+     * many items as threads; else one after another on this thread, each giving its kernels every thread.
+     */
+    static void items(int n, Item item) {
+        int t = Parallel.threads();
+        if (t > 1 && n >= t) {
+            Parallel.forRange(n, (from, to) -> {
+                for (int i = from; i < to; i++) {
+                    item.run(i, 1);
+                }
+            });
+        } else {
+            for (int i = 0; i < n; i++) {
+                item.run(i, t);
+            }
+        }
     }
 }

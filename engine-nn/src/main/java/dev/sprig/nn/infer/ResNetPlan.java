@@ -1,7 +1,6 @@
 package dev.sprig.nn.infer;
 
 import dev.sprig.kernels.KernelConfig;
-import dev.sprig.kernels.Parallel;
 import dev.sprig.kernels.conv.Conv2dShape;
 import dev.sprig.kernels.conv.PaddedConv;
 import dev.sprig.kernels.pool.GlobalAvgPool2d;
@@ -310,19 +309,8 @@ public final class ResNetPlan {
         }
         int c = lastChannels;
         float[] features = new float[n * c]; // [n, c]
-        int t = Parallel.threads();
         int image = inC * inH * inW;
-        if (t > 1 && n >= t) {
-            Parallel.forRange(n, (from, to) -> {
-                for (int i = from; i < to; i++) {
-                    image(src, i * image, features, i * c, 1);
-                }
-            });
-        } else {
-            for (int i = 0; i < n; i++) {
-                image(src, i * image, features, i * c, t);
-            }
-        }
+        Plans.items(n, (i, threads) -> image(src, i * image, features, i * c, threads));
         return Tensor.fromStorage(features, n, c);
     }
 

@@ -1,6 +1,5 @@
 package dev.sprig.nn.infer;
 
-import dev.sprig.kernels.Parallel;
 import dev.sprig.kernels.attention.Attention;
 import dev.sprig.kernels.conv.Conv2d;
 import dev.sprig.kernels.conv.Conv2dShape;
@@ -200,7 +199,7 @@ public final class ViTPlan {
                 throw new IllegalArgumentException("vit plan: " + at + ".attn.qkv must be [" + 3 * inner + ", " + d + "] (q, k and v of "
                         + heads + " heads of " + hd + "), got " + l);
             }
-            System.arraycopy(data(l.weight().get()), 0, qkv, 0, qkv.length);
+            System.arraycopy(elements(l.weight().get()), 0, qkv, 0, qkv.length);
             qkvBias = l.bias() == null ? null : data(l.bias().get());
         } else {
             Linear[] parts = {linear(at + ".attn.q", attn.child("q"), d), linear(at + ".attn.k", attn.child("k"), d),
@@ -212,9 +211,9 @@ public final class ViTPlan {
                     throw new IllegalArgumentException("vit plan: " + at + ".attn's q, k and v must be alike, [" + inner + ", " + d
                             + "] with or without a bias, got " + parts[0] + ", " + parts[1] + ", " + parts[2]);
                 }
-                System.arraycopy(data(parts[p].weight().get()), 0, qkv, p * inner * d, inner * d);
+                System.arraycopy(elements(parts[p].weight().get()), 0, qkv, p * inner * d, inner * d);
                 if (biased) {
-                    System.arraycopy(data(parts[p].bias().get()), 0, qkvBias, p * inner, inner);
+                    System.arraycopy(elements(parts[p].bias().get()), 0, qkvBias, p * inner, inner);
                 }
             }
         }
@@ -252,7 +251,7 @@ public final class ViTPlan {
 
     /** l's weight packed for its products ({@link PackedLinear}). */
     private static PackedLinear packed(Linear l) {
-        return PackedLinear.of(data(l.weight().get()), 0, l.outFeatures(), l.inFeatures());
+        return PackedLinear.of(elements(l.weight().get()), 0, l.outFeatures(), l.inFeatures()); // it copies them
     }
 
     private static float[] bias(Linear l) {
@@ -261,7 +260,12 @@ public final class ViTPlan {
 
     /** A copy of t's elements in row-major order. */
     private static float[] data(Tensor t) {
-        return t.contiguous().rowMajorData().clone();
+        return elements(t).clone();
+    }
+
+    /** t's elements in row-major order, possibly its own storage: read only, for copying from. */
+    private static float[] elements(Tensor t) {
+        return t.contiguous().rowMajorData();
     }
 
     /**
@@ -311,19 +315,7 @@ public final class ViTPlan {
         float[] src = x.detach().contiguous().rowMajorData();
         int width = logits ? classes : d;
         float[] out = new float[n * width];
-        int chunks = (n + chunk - 1) / chunk;
-        int t = Parallel.threads();
-        if (t > 1 && chunks >= t) {
-            Parallel.forRange(chunks, (from, to) -> {
-                for (int c = from; c < to; c++) {
-                    chunk(src, c * chunk, Math.min(chunk, n - c * chunk), logits, out, 1);
-                }
-            });
-        } else {
-            for (int c = 0; c < chunks; c++) {
-                chunk(src, c * chunk, Math.min(chunk, n - c * chunk), logits, out, t);
-            }
-        }
+        Plans.items((n + chunk - 1) / chunk, (c, threads) -> chunk(src, c * chunk, Math.min(chunk, n - c * chunk), logits, out, threads));
         return Tensor.fromStorage(out, n, width);
     }
 
