@@ -330,13 +330,7 @@ public record ConvEpilogue(float[] scale, float[] shift, float[] residual, int r
                 v.max(hf).intoArray(dst, d + i);
                 i += L / 2;
             }
-            for (; i < cols; i++) {
-                float v = Math.fma(acc[ao + i], scale, shift);
-                if (res != null) {
-                    v += res[ro + i];
-                }
-                dst[d + i] = Math.max(v, fl);
-            }
+            rowsStridedScalar(acc, ao + i, 0, scale, shift, res, ro + i, relu, dst, d + i, 0, 1, cols - i);
         }
     }
 
@@ -357,19 +351,7 @@ public record ConvEpilogue(float[] scale, float[] shift, float[] residual, int r
 
     static void rowsScalar(float[] acc, int accOff, int accStride, float scale, float shift, float[] res, int resOff,
                                    boolean relu, float[] y, int yOff, int rows, int cols) {
-        float floor = relu ? 0f : Float.NEGATIVE_INFINITY;
-        for (int r = 0; r < rows; r++) {
-            int ao = accOff + r * accStride;
-            int yo = yOff + r * cols;
-            int ro = resOff + r * cols;
-            for (int i = 0; i < cols; i++) {
-                float v = Math.fma(acc[ao + i], scale, shift);
-                if (res != null) {
-                    v += res[ro + i];
-                }
-                y[yo + i] = Math.max(v, floor);
-            }
-        }
+        rowsStridedScalar(acc, accOff, accStride, scale, shift, res, resOff, relu, y, yOff, cols, rows, cols);
     }
 
     private static void checkSpan(float[] acc, int accOff, float[] res, int resOff, float[] y, int yOff, int n) {

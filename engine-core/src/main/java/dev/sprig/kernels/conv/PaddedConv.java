@@ -79,6 +79,8 @@ public final class PaddedConv {
     private final float[][] inside;
     /** Whether the GEMM takes the output as one flat row ({@code outH·outW} columns), its rows end to end in B and C. */
     private final boolean flat;
+    /** {@link #sourceFloats}: the source planes (or phases), their column copies and the slack. */
+    private final int sourceFloats;
 
     private PaddedConv(Conv2dShape s, float[] w, float[] scale, float[] shift, boolean relu, int srcPadH, int srcPadW, int dstPadH,
                        int dstPadW) {
@@ -108,11 +110,16 @@ public final class PaddedConv {
                 inside[j][k] = col >= 0 && col < s.w() ? 1f : 0f;
             }
         }
+        int copies = 0;
+        for (int t : shifts == null ? new int[0] : shifts) {
+            copies += t != 0 ? 1 : 0;
+        }
+        this.sourceFloats = s.inChannels() * s.strideH() * s.strideW() * hph * wph * (1 + copies) + SLACK;
         this.offsets = shifts == null ? offsets() : copyOffsets();
         this.rowOffsets = IndirectGemm.RowOffsets.of(offsets);
         int k = s.patchSize();
         // B's rows lie end to end when they are the column copies (width w) of a "same" convolution; C's when unpadded.
-        this.flat = shifts != null && s.outW() == s.w() && dstPadW == 0 && IndirectGemm.rowsApply(k, 1, s.outH() * s.outW());
+        this.flat = shifts != null && dstPadW == 0 && IndirectGemm.rowsApply(k, 1, s.outH() * s.outW());
         if (flat || IndirectGemm.rowsApply(k, s.outH(), s.outW())) {
             this.rows = IndirectGemm.rowsA(s.outChannels(), k, w, 0, k);
             this.packed = null;
@@ -188,6 +195,7 @@ public final class PaddedConv {
 
     /** Floats of {@code c} planes of {@code h x w}, rows padded by {@code padH} above and below and by {@code padW} left and right, with the {@link #SLACK}. */
     public static int paddedFloats(int c, int h, int w, int padH, int padW) {
+        sizes("paddedFloats", c, h, w, padH, padW);
         long n = (long) c * (h + 2 * padH) * (w + 2 * padW) + SLACK;
         if (n > Integer.MAX_VALUE - 16) {
             throw new IllegalArgumentException("padded conv: " + c + " planes of " + h + "x" + w + " padded by " + padH + "x" + padW
@@ -206,12 +214,9 @@ public final class PaddedConv {
 
     /** {@link #pad(float[], int, int, int, int, int, float[])} with rows and columns padded apart. */
     public static void pad(float[] x, int xOff, int c, int h, int w, int padH, int padW, float[] dst) {
-        if (x == null || dst == null || dst.length < paddedFloats(c, h, w, padH, padW) - SLACK || xOff < 0
-                || xOff + (long) c * h * w > x.length) {
-            throw new IllegalArgumentException("padded conv: pad needs " + c + "x" + h + "x" + w + " floats of x from " + xOff
-                    + " (x has " + (x == null ? "none" : x.length) + ") and " + (paddedFloats(c, h, w, padH, padW) - SLACK)
-                    + " of dst (has " + (dst == null ? "none" : dst.length) + ")");
-        }
+        int planes = paddedFloats(c, h, w, padH, padW) - SLACK; // checks the sizes
+        ConvChecks.require("padded conv: pad", "x", x, xOff, (long) c * h * w, "c*h*w");
+        ConvChecks.require("padded conv: pad", "dst", dst, 0, planes, "the padded planes");
         DirectConv2d.pad(x, xOff, c, h, w, padH, padW, dst);
     }
 
@@ -222,16 +227,23 @@ public final class PaddedConv {
 
     /** {@link #unpad(float[], int, int, int, int, float[], int)} with rows and columns padded apart. */
     public static void unpad(float[] src, int c, int h, int w, int padH, int padW, float[] dst, int dOff) {
+        int planes = paddedFloats(c, h, w, padH, padW) - SLACK; // checks the sizes
         int wp = w + 2 * padW;
         int plane = (h + 2 * padH) * wp;
-        if (src.length < (long) c * plane || dOff < 0 || dOff + (long) c * h * w > dst.length) {
-            throw new IllegalArgumentException("padded conv: unpad needs " + c + " planes of " + plane + " floats (src has "
-                    + src.length + ") and " + c * h * w + " floats of dst from " + dOff + " (dst has " + dst.length + ")");
-        }
+        ConvChecks.require("padded conv: unpad", "src", src, 0, planes, "the padded planes");
+        ConvChecks.require("padded conv: unpad", "dst", dst, dOff, (long) c * h * w, "c*h*w");
         for (int ch = 0; ch < c; ch++) {
             for (int r = 0; r < h; r++) {
                 System.arraycopy(src, ch * plane + (padH + r) * wp + padW, dst, dOff + (ch * h + r) * w, w);
             }
+        }
+    }
+
+    /** Planes of at least one channel and one element, paddings of none or more, or an error naming the sizes. */
+    private static void sizes(String op, int c, int h, int w, int padH, int padW) {
+        if (c < 1 || h < 1 || w < 1 || padH < 0 || padW < 0) {
+            throw new IllegalArgumentException("padded conv: " + op + " needs c, h, w >= 1 and paddings >= 0, got c=" + c + ", h=" + h
+                    + ", w=" + w + ", padH=" + padH + ", padW=" + padW);
         }
     }
 
@@ -250,7 +262,7 @@ public final class PaddedConv {
      * the slack; with column copies, room for them after the planes too (the convolution writes them there).
      */
     public int sourceFloats() {
-        return s.inChannels() * s.strideH() * s.strideW() * hph * wph * (1 + copies()) + SLACK;
+        return sourceFloats;
     }
 
     /** Floats of the destination it writes: {@link #paddedFloats} of its output. */
@@ -345,6 +357,9 @@ public final class PaddedConv {
         }
         if (src == dst) {
             throw new IllegalArgumentException("padded conv: the source and the destination must be different arrays");
+        }
+        if (threads < 1) {
+            throw new IllegalArgumentException("padded conv: threads must be >= 1, got " + threads);
         }
         float[] b = src;
         int bOff = srcOff;
@@ -479,14 +494,6 @@ public final class PaddedConv {
     }
 
     /** Copies of the source planes the column copies add after them: the kernel columns with a shift. */
-    private int copies() {
-        int c = 0;
-        for (int t : shifts == null ? new int[0] : shifts) {
-            c += t != 0 ? 1 : 0;
-        }
-        return c;
-    }
-
     private static int ceilDiv(int a, int b) {
         return (a + b - 1) / b;
     }

@@ -300,6 +300,11 @@ public final class IndirectGemm {
             throw new IllegalArgumentException("indirect gemm by rows: scale (" + scale.length + ") and shift (" + shift.length
                     + ") must cover rows " + ch + ".." + (ch + m));
         }
+        long rowSpan = (long) (rows - 1) * cRowStride + cols; // one row of C: its output rows
+        if ((m > 1 && ldc < rowSpan) || threads < 1) {
+            throw new IllegalArgumentException("indirect gemm by rows: needs ldc >= " + rowSpan + " (C's rows must not overlap) and"
+                    + " threads >= 1, got ldc=" + ldc + ", threads=" + threads);
+        }
         long cEnd = cOff + (long) (m - 1) * ldc + (long) (rows - 1) * cRowStride + cols;
         if (cOff < 0 || cEnd > c.length || (res != null && ((long) cOff + resDelta < 0 || cEnd + resDelta > res.length))) {
             throw new IllegalArgumentException("indirect gemm by rows: C [" + cOff + ", " + cEnd + ") is outside c (length "

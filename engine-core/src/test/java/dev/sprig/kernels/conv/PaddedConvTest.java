@@ -162,5 +162,21 @@ class PaddedConvTest {
         float[] same = new float[Math.max(down.sourceFloats(), PaddedConv.paddedFloats(4, 8, 8, 1))];
         assertThatThrownBy(() -> down.splitPhases(same, 0, same)).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("two different arrays");
+        assertThatThrownBy(() -> conv.run(new float[conv.sourceFloats()], 0, dst, 0, null, 0, 0))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("threads must be >= 1, got 0");
+        assertThatThrownBy(() -> PaddedConv.paddedFloats(-1, 8, 8, 1)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("c, h, w >= 1 and paddings >= 0, got c=-1");
+        assertThatThrownBy(() -> PaddedConv.pad(new float[64], 0, 1, 8, 8, -2, new float[200])).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("padH=-2");
+        assertThatThrownBy(() -> PaddedConv.pad(null, 0, 1, 8, 8, 1, new float[200])).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("x must not be null");
+        assertThatThrownBy(() -> PaddedConv.pad(new float[64], 0, 1, 8, 8, 1, new float[99])).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("dst.length=99 is too short");
+        assertThatThrownBy(() -> PaddedConv.unpad(new float[100], 1, 8, 8, 1, null, 0)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("dst must not be null");
+        assertThatThrownBy(() -> PaddedConv.unpad(new float[99], 1, 8, 8, 1, new float[64], 0)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("src.length=99 is too short");
+        assertThatThrownBy(() -> PaddedConv.unpad(new float[100], 1, 8, 8, 1, new float[64], 1)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("dst.length=64 is too short for offset=1");
     }
 }

@@ -185,6 +185,12 @@ class IndirectGemmTest {
         assertThatThrownBy(() -> IndirectGemm.gemmRows(packed, new float[4 * l - 1], 0, new int[9], 4, l, l, new float[100 * l], 0, l,
                 4 * l, ones, ones, 0, null, 0, false, 1)).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("row 0 of B");
+        assertThatThrownBy(() -> IndirectGemm.gemmRows(packed, new float[100 * l], 0, new int[9], 4, l, l, new float[100 * l], 0, l,
+                -l, ones, ones, 0, null, 0, false, 1)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("needs ldc >= " + 4 * l).hasMessageContaining("ldc=" + -l);
+        assertThatThrownBy(() -> IndirectGemm.gemmRows(packed, new float[100 * l], 0, new int[9], 4, l, l, new float[100 * l], 0, l,
+                4 * l, ones, ones, 0, null, 0, false, 0)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("threads=0");
     }
 
     @Test

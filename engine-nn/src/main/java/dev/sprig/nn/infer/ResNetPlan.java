@@ -74,13 +74,13 @@ public final class ResNetPlan {
     /** The classifier, copied. */
     private final Tensor fcWeight;
     private final Tensor fcBias;
-    private final List<Geometry> geometries;
-    private final int phaseFloats;
-    /** Floats of each geometry's planes: its padded planes, or more where a convolution adds column copies after them. */
-    private final int[] floats;
     private final ThreadLocal<Buffers> buffers;
 
-    /** An activation size and the planes held at it (per thread: block input and output, ping-pong, mid and shortcut), for up to {@code channels}. */
+    /**
+     * An activation size and the planes held at it (per thread: block input and output, ping-pong, mid and shortcut), for up to
+     * {@code channels}. A size's record is replaced when a later layer asks for more channels there, so the channels are read
+     * from the final list only; the records the blocks keep serve for index, size and padding.
+     */
     private record Geometry(int index, int h, int w, int channels, int padW) {
         int floats() {
             return PaddedConv.paddedFloats(channels, h, w, PAD, padW);
@@ -121,7 +121,7 @@ public final class ResNetPlan {
         this.inChannels = model.config().inChannels();
         Map<Long, Geometry> byShape = new HashMap<>();
         List<Geometry> all = new ArrayList<>();
-        Conv2d c1 = (Conv2d) model.child("conv1");
+        Conv2d c1 = part(model, "conv1", Conv2d.class);
         int h = height, w = width;
         boolean hasMaxPool = model.children().containsKey("maxpool");
         Set<Long> unpadded = unpaddedRows(model, height, width, hasMaxPool);
@@ -146,7 +146,7 @@ public final class ResNetPlan {
             h = c1.outSize(h);
             w = c1.outSize(w);
             if (hasMaxPool) {
-                Layers.MaxPool2d mp = (Layers.MaxPool2d) model.child("maxpool");
+                Layers.MaxPool2d mp = part(model, "maxpool", Layers.MaxPool2d.class);
                 this.maxPool = new int[] {mp.kernel(), mp.stride(), mp.padding()};
                 h = pooled(mp, h);
                 w = pooled(mp, w);
@@ -164,11 +164,12 @@ public final class ResNetPlan {
         int channels = firstChannels;
         int phases = 0;
         for (int st = 1; st <= model.stages(); st++) {
-            Sequential stage = (Sequential) model.child("layer" + st);
+            Sequential stage = part(model, "layer" + st, Sequential.class);
             for (int b = 0; b < stage.size(); b++) {
-                BasicBlock block = (BasicBlock) stage.child(Integer.toString(b));
-                Conv2d conv1 = (Conv2d) block.child("conv1");
-                Conv2d conv2 = (Conv2d) block.child("conv2");
+                String at = "layer" + st + "." + b;
+                BasicBlock block = part(model, at, BasicBlock.class);
+                Conv2d conv1 = part(model, at + ".conv1", Conv2d.class);
+                Conv2d conv2 = part(model, at + ".conv2", Conv2d.class);
                 Conv2dShape s1 = shape(conv1, g.h(), g.w());
                 if (s1.inChannels() != channels) {
                     throw new IllegalArgumentException("resnet plan: block layer" + st + "." + b + " expects " + s1.inChannels()
@@ -184,8 +185,8 @@ public final class ResNetPlan {
                 PaddedConv p2 = padded(conv2, block.child("bn2"), s2, true, PAD, out.padW(), out);
                 PaddedConv shortcut = null;
                 if (block.hasDownsample()) {
-                    Sequential d = (Sequential) block.child("downsample");
-                    Conv2d dc = (Conv2d) d.child("0");
+                    Sequential d = part(model, at + ".downsample", Sequential.class);
+                    Conv2d dc = part(model, at + ".downsample.0", Conv2d.class);
                     Conv2dShape sd = shape(dc, g.h(), g.w());
                     if (sd.inChannels() != channels) {
                         throw new IllegalArgumentException("resnet plan: block layer" + st + "." + b + "'s shortcut expects "
@@ -195,8 +196,9 @@ public final class ResNetPlan {
                     if (sd.outH() != s2.outH() || sd.outW() != s2.outW() || sd.outChannels() != s2.outChannels()
                             || sd.strideH() != s1.strideH()) {
                         throw new IllegalArgumentException("resnet plan: block layer" + st + "." + b + "'s shortcut gives ["
-                                + sd.outChannels() + ", " + sd.outH() + ", " + sd.outW() + "], its main path [" + s2.outChannels()
-                                + ", " + s2.outH() + ", " + s2.outW() + "]");
+                                + sd.outChannels() + ", " + sd.outH() + ", " + sd.outW() + "] at stride " + sd.strideH()
+                                + ", its main path [" + s2.outChannels() + ", " + s2.outH() + ", " + s2.outW() + "] at stride "
+                                + s1.strideH());
                     }
                 } else if (s2.outChannels() != channels || out.index() != g.index()) {
                     throw new IllegalArgumentException("resnet plan: block layer" + st + "." + b + " adds its input ["
@@ -221,9 +223,7 @@ public final class ResNetPlan {
         }
         this.fcWeight = copy(lin.weight().get());
         this.fcBias = lin.bias() == null ? null : copy(lin.bias().get());
-        this.geometries = List.copyOf(all);
-        this.phaseFloats = phases;
-        this.floats = new int[all.size()];
+        int[] floats = new int[all.size()];
         for (Geometry geo : all) {
             floats[geo.index()] = geo.floats();
         }
@@ -238,11 +238,10 @@ public final class ResNetPlan {
             }
             floats[blk.out().index()] = Math.max(floats[blk.out().index()], blk.conv2().sourceFloats());
         }
-        int[] sizes = floats.clone();
         int phaseSize = phases;
         int inputSize = stem == null ? 0 : PaddedConv.paddedFloats(inChannels, height, width, stemPad);
         int pooledSize = lastChannels * last.h() * last.w();
-        this.buffers = ThreadLocal.withInitial(() -> new Buffers(sizes, phaseSize, inputSize, pooledSize));
+        this.buffers = ThreadLocal.withInitial(() -> new Buffers(floats, phaseSize, inputSize, pooledSize));
     }
 
     /**
@@ -355,19 +354,19 @@ public final class ResNetPlan {
      * ({@link PaddedConv}) instead of blending two half rows per load; keys {@code h << 32 | w}.
      */
     private static Set<Long> unpaddedRows(ResNet model, int height, int width, boolean hasMaxPool) {
-        Conv2d c1 = (Conv2d) model.child("conv1");
+        Conv2d c1 = part(model, "conv1", Conv2d.class);
         int h = c1.outSize(height), w = c1.outSize(width);
         if (hasMaxPool) {
-            Layers.MaxPool2d mp = (Layers.MaxPool2d) model.child("maxpool");
+            Layers.MaxPool2d mp = part(model, "maxpool", Layers.MaxPool2d.class);
             h = pooled(mp, h);
             w = pooled(mp, w);
         }
         Set<Long> sizes = new HashSet<>();
         Set<Long> stridedReads = new HashSet<>();
         for (int st = 1; st <= model.stages(); st++) {
-            Sequential stage = (Sequential) model.child("layer" + st);
+            Sequential stage = part(model, "layer" + st, Sequential.class);
             for (int b = 0; b < stage.size(); b++) {
-                Conv2d conv1 = (Conv2d) stage.child(Integer.toString(b)).child("conv1");
+                Conv2d conv1 = part(model, "layer" + st + "." + b + ".conv1", Conv2d.class);
                 long key = (long) h << 32 | w;
                 sizes.add(key);
                 if (conv1.stride() > 1) {
@@ -404,6 +403,16 @@ public final class ResNetPlan {
             return ng;
         }
         return g;
+    }
+
+    /** The submodule at path as a {@code type}, or a clear error: a layer replaced by another kind is not a ResNet this plan runs. */
+    private static <T extends Module> T part(ResNet model, String path, Class<T> type) {
+        Module m = model.get(path);
+        if (!type.isInstance(m)) {
+            throw new IllegalArgumentException("resnet plan: " + path + " must be a " + type.getSimpleName() + ", got "
+                    + m.getClass().getSimpleName());
+        }
+        return type.cast(m);
     }
 
     private static Conv2dShape shape(Conv2d c, int h, int w) {

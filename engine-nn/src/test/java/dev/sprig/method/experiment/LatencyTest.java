@@ -26,6 +26,16 @@ class LatencyTest {
         assertThat(mlp.isTraining()).isFalse();
     }
 
+    /** The ResNet is timed through its compiled plan, not its forward: a layer the plan does not run is its error, before any timing. */
+    @Test
+    void aResNetGoesThroughItsPlan() {
+        ResNet resnet = new ResNet(ResNetConfig.resnet20(3, 10), 1);
+        resnet.replace("layer1.0.conv2", new Layers.Identity()); // the plan is compiled before any forward
+        resnet.eval();
+        assertThatThrownBy(() -> Latency.medianMs(resnet, new int[] {3, 16, 16}, 0, 1)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("resnet plan: layer1.0.conv2 must be a Conv2d, got Identity");
+    }
+
     @Test
     void rejectsBadCounts() {
         ResNet resnet = new ResNet(ResNetConfig.resnet20(3, 10), 1);

@@ -159,5 +159,10 @@ class ResNetPlanTest {
         assertThatThrownBy(() -> plan.forward(Tensor.randn(1, 1, 3, 32))).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("[1, 3, 32]");
         assertThatThrownBy(() -> plan.forward(null)).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("null");
+        ResNet replaced = new ResNet(ResNetConfig.resnet20(3, 10), 6);
+        replaced.eval();
+        replaced.replace("layer2.0.downsample.0", new dev.sprig.nn.Layers.Identity());
+        assertThatThrownBy(() -> ResNetPlan.of(replaced, 32, 32)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("resnet plan: layer2.0.downsample.0 must be a Conv2d, got Identity");
     }
 }
