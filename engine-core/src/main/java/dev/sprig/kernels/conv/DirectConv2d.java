@@ -269,17 +269,24 @@ final class DirectConv2d {
 
     /** Offset of row (ic, i, j) of the implicit column matrix in the flattened phase planes. */
     static int[] offsets(Conv2dShape s) {
+        return offsets(s, 0, 0, phaseH(s), phaseW(s));
+    }
+
+    /**
+     * {@link #offsets(Conv2dShape)} over phase planes of {@code hph x wph}, every tap shifted by
+     * (originH, originW): a source padded more than the convolution itself ({@code PaddedConv}).
+     */
+    static int[] offsets(Conv2dShape s, int originH, int originW, int hph, int wph) {
         int sh = s.strideH(), sw = s.strideW();
-        int wph = phaseW(s);
-        int phasePlane = phaseH(s) * wph;
+        int phasePlane = hph * wph;
         int block = sh * sw * phasePlane;
         int taps = s.kh() * s.kw();
         int[] offsets = new int[s.patchSize()];
         // Channel 0's taps; every other channel's are these plus ic·block (the divisions once per tap, not per row).
         for (int i = 0, r = 0; i < s.kh(); i++) {
-            int di = i * s.dilationH();
+            int di = i * s.dilationH() + originH;
             for (int j = 0; j < s.kw(); j++) {
-                int dj = j * s.dilationW();
+                int dj = j * s.dilationW() + originW;
                 int phase = (di % sh) * sw + dj % sw;
                 offsets[r++] = phase * phasePlane + (di / sh) * wph + dj / sw;
             }

@@ -449,24 +449,7 @@ public final class PaddedConv {
      * source's (phase) planes, the convolution's own padding standing {@code srcPad - pad} inside them.
      */
     private int[] offsets() {
-        int sh = s.strideH(), sw = s.strideW();
-        int phasePlane = hph * wph;
-        int block = sh * sw * phasePlane;
-        int taps = s.kh() * s.kw();
-        int[] off = new int[s.patchSize()];
-        for (int i = 0, r = 0; i < s.kh(); i++) {
-            int di = i * s.dilationH() + srcPadH - s.padH();
-            for (int j = 0; j < s.kw(); j++) {
-                int dj = j * s.dilationW() + srcPadW - s.padW();
-                off[r++] = ((di % sh) * sw + dj % sw) * phasePlane + (di / sh) * wph + dj / sw;
-            }
-        }
-        for (int ic = 1, r = taps; ic < s.inChannels(); ic++) {
-            for (int t = 0; t < taps; t++) {
-                off[r++] = ic * block + off[t];
-            }
-        }
-        return off;
+        return DirectConv2d.offsets(s, srcPadH - s.padH(), srcPadW - s.padW(), hph, wph);
     }
 
     /**

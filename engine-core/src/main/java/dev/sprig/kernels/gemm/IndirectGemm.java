@@ -180,7 +180,7 @@ public final class IndirectGemm {
     public static boolean rowsApply(int k, int rows, int cols) {
         int l = MicroKernel.L;
         boolean whole = cols % l == 0 && (long) rows * (cols / l) % 4 == 0;
-        boolean half = l >= 2 && 2 * cols == l && rows % 8 == 0;
+        boolean half = l >= 4 && 2 * cols == l && rows % 8 == 0;
         return !KernelConfig.SCALAR && cols > 0 && rows > 0 && (whole || half) && k > 0 && sliceDepth(k) == k;
     }
 
