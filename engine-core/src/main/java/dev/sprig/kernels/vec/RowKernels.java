@@ -5,6 +5,7 @@ import dev.sprig.kernels.Parallel;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -21,14 +22,18 @@ import jdk.incubator.vector.VectorSpecies;
 public final class RowKernels {
     private static final VectorSpecies<Float> S = KernelConfig.FLOATS;
     private static final int L = S.length();
+    /** Half a vector, for a row's partial last vector of exactly L/2 lanes (none below 4 lanes). */
+    private static final VectorSpecies<Float> HALF = VectorSpecies.of(float.class, VectorShape.forBitSize(Math.max(64, S.vectorBitSize() / 2)));
+    private static final int HALF_LANES = L >= 4 ? L / 2 : -1;
     /**
      * Layer norms over at most this many features take {@link #layerNormNarrow}, L rows at a time.
      * Per element its cost hardly depends on the width; the row kernel's falls as rows widen (its
-     * two lane reductions per row). JMH {@code ElementwiseBenchmark}, about 96,000 floats, one
-     * thread: the narrow kernel 49-54 us at 24-40 features (the row kernel 77-136 there), even at
-     * 48 (50 against 53), and the row kernel ahead from 64 (42 against 50; 33 against 56 at 96).
+     * two lane reductions per row). JMH {@code ElementwiseBenchmark}, 520 rows, one thread, since
+     * the row kernel takes its statistics a block of rows at a time: at 32 features the row kernel
+     * 6.7 us against the narrow one's 8.9, at 40 8.1 against 11.1; at 16 and 24 the narrow kernel
+     * is ahead (harness: 8.4 against 10.7, 11.7 against 13.1 ns a row). It was 40 before.
      */
-    static final int NARROW_COLS = 40;
+    static final int NARROW_COLS = 24;
     /** Column chunk of the dgamma/dbeta pass: keeps the accumulated slices in L1. */
     private static final int COLUMN_CHUNK = 1024;
 
@@ -324,12 +329,12 @@ public final class RowKernels {
                 layerNormNarrow(x, xOff, gamma, beta, eps, out, outOff, mean, rstd, r0, r1, cols);
                 return;
             }
-            for (int r = r0; r < r1; r++) {
-                if (KernelConfig.SCALAR) {
+            if (KernelConfig.SCALAR) {
+                for (int r = r0; r < r1; r++) {
                     layerNormRowScalar(x, xOff, gamma, beta, eps, out, outOff, mean, rstd, r, cols);
-                } else {
-                    layerNormRowVector(x, xOff, gamma, beta, eps, out, outOff, mean, rstd, r, cols);
                 }
+            } else {
+                layerNormRangeVector(x, xOff, gamma, beta, eps, out, outOff, mean, rstd, r0, r1, cols);
             }
         });
     }
@@ -342,9 +347,7 @@ public final class RowKernels {
             layerNormNarrow(x, xOff, gamma, beta, eps, out, outOff, mean, rstd, 0, rows, cols);
             return;
         }
-        for (int r = 0; r < rows; r++) {
-            layerNormRowVector(x, xOff, gamma, beta, eps, out, outOff, mean, rstd, r, cols);
-        }
+        layerNormRangeVector(x, xOff, gamma, beta, eps, out, outOff, mean, rstd, 0, rows, cols);
     }
 
     /** Scalar twin of {@link #layerNormRows}. */
@@ -383,18 +386,55 @@ public final class RowKernels {
      * as much as the vector part. The lane sums are {@link VecMath#treeSum}: on rows this short the
      * sequential {@code sumLanes} was most of the row's time.
      */
-    private static void layerNormRowVector(float[] x, int xOff, float[] gamma, float[] beta, float eps, float[] out, int outOff,
-                                           float[] mean, float[] rstd, int r, int n) {
-        int xo = xOff + r * n;
-        int oo = outOff + r * n;
+    /** Rows per stats pass of {@link #layerNormRangeVector}: their statistics are taken before any is normalized. */
+    private static final int STAT_ROWS = 16;
+
+    /**
+     * Rows r0..r1 on vectors, in blocks of {@link #STAT_ROWS}: first each row's mean and rstd
+     * ({@link #layerNormStats}), then each row normalized ({@link #layerNormApply}). A row alone is
+     * a chain of dependent steps (a sum, its lane reduction, the mean, the squared deviations,
+     * theirs, the rstd) that, followed by the row's normalization waiting on it, kept the next row
+     * from starting: about 30 ns a row at every width from 24 to 96. The stats of a block's rows
+     * are independent and overlap. Per row the same operations in the same order as before, so
+     * the results are unchanged; a row's stats read only its own row before it is written (out may
+     * alias x).
+     */
+    private static void layerNormRangeVector(float[] x, int xOff, float[] gamma, float[] beta, float eps, float[] out, int outOff,
+                                             float[] mean, float[] rstd, int r0, int r1, int n) {
+        float[] st = new float[2 * STAT_ROWS];
+        for (int b0 = r0; b0 < r1; b0 += STAT_ROWS) {
+            int b1 = Math.min(b0 + STAT_ROWS, r1);
+            for (int r = b0; r < b1; r++) {
+                layerNormStats(x, xOff + r * n, eps, n, st, 2 * (r - b0));
+            }
+            for (int r = b0; r < b1; r++) {
+                float mu = st[2 * (r - b0)];
+                float rs = st[2 * (r - b0) + 1];
+                layerNormApply(x, xOff + r * n, gamma, beta, out, outOff + r * n, mu, rs, n);
+                if (mean != null) {
+                    mean[r] = mu;
+                }
+                if (rstd != null) {
+                    rstd[r] = rs;
+                }
+            }
+        }
+    }
+
+    /**
+     * A row's mean and 1/sqrt(var + eps) into st[at] and st[at + 1]. A partial last vector of half
+     * a vector (widths 24, 40, 56, 72... at 16 lanes) is a half-width load widened with zero lanes,
+     * the same sums as a masked load gives: masked loads and stores cost this kernel a third of its
+     * time at 72 features (32 ns a row against 22 at 96). Other partial vectors are masked.
+     */
+    private static void layerNormStats(float[] x, int xo, float eps, int n, float[] st, int at) {
         int bound = S.loopBound(n);
-        VectorMask<Float> tail = S.indexInRange(bound, n);
         FloatVector acc = FloatVector.zero(S);
         for (int i = 0; i < bound; i += L) {
             acc = acc.add(FloatVector.fromArray(S, x, xo + i));
         }
         if (bound < n) {
-            acc = acc.add(FloatVector.fromArray(S, x, xo + bound, tail));
+            acc = acc.add(tailLanes(x, xo + bound, n - bound, 0f));
         }
         float mu = VecMath.treeSum(acc) / n;
         FloatVector vmu = FloatVector.broadcast(S, mu);
@@ -404,10 +444,26 @@ public final class RowKernels {
             sq = d.fma(d, sq);
         }
         if (bound < n) {
-            FloatVector d = FloatVector.fromArray(S, x, xo + bound, tail).sub(vmu, tail); // masked-off lanes stay 0
+            FloatVector d = tailLanes(x, xo + bound, n - bound, mu);
             sq = d.fma(d, sq);
         }
-        float rs = 1f / (float) Math.sqrt(VecMath.treeSum(sq) / n + eps);
+        st[at] = mu;
+        st[at + 1] = 1f / (float) Math.sqrt(VecMath.treeSum(sq) / n + eps);
+    }
+
+    /** {@code x[off + i] - mu} in lanes {@code i < rest} ({@code 0 < rest < L}), 0 in the others. */
+    private static FloatVector tailLanes(float[] x, int off, int rest, float mu) {
+        if (rest == HALF_LANES) {
+            return (FloatVector) FloatVector.fromArray(HALF, x, off).sub(mu).reinterpretShape(S, 0);
+        }
+        VectorMask<Float> m = S.indexInRange(0, rest);
+        return FloatVector.fromArray(S, x, off, m).sub(mu, m);
+    }
+
+    /** {@code out = ((x - mu) · rs) · gamma + beta} over one row. */
+    private static void layerNormApply(float[] x, int xo, float[] gamma, float[] beta, float[] out, int oo, float mu, float rs, int n) {
+        int bound = S.loopBound(n);
+        FloatVector vmu = FloatVector.broadcast(S, mu);
         FloatVector vrs = FloatVector.broadcast(S, rs);
         for (int i = 0; i < bound; i += L) {
             FloatVector h = FloatVector.fromArray(S, x, xo + i).sub(vmu).mul(vrs);
@@ -420,21 +476,33 @@ public final class RowKernels {
             h.intoArray(out, oo + i);
         }
         if (bound < n) {
-            FloatVector h = FloatVector.fromArray(S, x, xo + bound, tail).sub(vmu).mul(vrs);
+            normalizeTailVector(x, xo + bound, gamma, beta, bound, out, oo + bound, mu, rs, n - bound);
+        }
+    }
+
+    /** {@link #layerNormApply} on a row's last {@code rest} entries ({@code 0 < rest < L}), from column {@code col}: a half vector or masked. */
+    private static void normalizeTailVector(float[] x, int xo, float[] gamma, float[] beta, int col, float[] out, int oo, float mu, float rs,
+                                            int rest) {
+        if (rest == HALF_LANES) {
+            FloatVector h = FloatVector.fromArray(HALF, x, xo).sub(mu).mul(rs);
             if (gamma != null) {
-                h = h.mul(FloatVector.fromArray(S, gamma, bound, tail));
+                h = h.mul(FloatVector.fromArray(HALF, gamma, col));
             }
             if (beta != null) {
-                h = h.add(FloatVector.fromArray(S, beta, bound, tail));
+                h = h.add(FloatVector.fromArray(HALF, beta, col));
             }
-            h.intoArray(out, oo + bound, tail);
+            h.intoArray(out, oo);
+            return;
         }
-        if (mean != null) {
-            mean[r] = mu;
+        VectorMask<Float> m = S.indexInRange(0, rest);
+        FloatVector h = FloatVector.fromArray(S, x, xo, m).sub(mu).mul(rs);
+        if (gamma != null) {
+            h = h.mul(FloatVector.fromArray(S, gamma, col, m));
         }
-        if (rstd != null) {
-            rstd[r] = rs;
+        if (beta != null) {
+            h = h.add(FloatVector.fromArray(S, beta, col, m));
         }
+        h.intoArray(out, oo, m);
     }
 
     /**

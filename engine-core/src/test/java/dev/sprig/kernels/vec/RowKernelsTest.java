@@ -287,6 +287,56 @@ class RowKernelsTest {
     }
 
     /**
+     * Rows wider than NARROW_COLS: the vector kernel against a scalar emulation of its lanes, bit for
+     * bit. Lane l sums features l, l + L, l + 2L... in order (a partial last vector adds 0 in its
+     * empty lanes), the lanes are added by {@link VecMath#treeSum(float[], int)}'s pairwise order, and
+     * so are the squared deviations (fused multiply-adds). The widths cover no partial vector, a
+     * half one (read as a half-width vector) and others (masked); the rows, blocks of statistics
+     * taken before the block is normalised, and in place.
+     */
+    @Test
+    void wideLayerNormIsItsLanesBitForBit() {
+        SplittableRandom rnd = new SplittableRandom(45);
+        int lanes = dev.sprig.kernels.KernelConfig.FLOATS.length();
+        for (int cols : new int[] {RowKernels.NARROW_COLS + 1, 48, 56, 64, 72, 75, 88, 96, 100, 136}) {
+            for (int rows : new int[] {1, 15, 16, 17, 33, 41}) {
+                float[] x = uniform(rnd, X_OFF, rows * cols, -2, 3);
+                float[] gamma = uniform(rnd, 0, cols, 0.5, 1.5);
+                float[] beta = uniform(rnd, 0, cols, -1, 1);
+                float[] out = VecTestSupport.sentinel(OUT_OFF, rows * cols);
+                float[] mean = new float[rows];
+                float[] rstd = new float[rows];
+                RowKernels.layerNormRowsVector(x, X_OFF, gamma, beta, EPS, out, OUT_OFF, mean, rstd, rows, cols);
+                VecTestSupport.assertUntouchedOutside(out, OUT_OFF, rows * cols);
+                float[] inPlace = x.clone();
+                RowKernels.layerNormRowsVector(inPlace, X_OFF, null, null, EPS, inPlace, X_OFF, null, null, rows, cols);
+                for (int r = 0; r < rows; r++) {
+                    int xo = X_OFF + r * cols;
+                    float[] acc = new float[lanes];
+                    for (int c = 0; c < cols + (lanes - cols % lanes) % lanes; c++) {
+                        acc[c % lanes] += c < cols ? x[xo + c] : 0f;
+                    }
+                    float mu = VecMath.treeSum(acc, 0) / cols;
+                    float[] sq = new float[lanes];
+                    for (int c = 0; c < cols + (lanes - cols % lanes) % lanes; c++) {
+                        float d = c < cols ? x[xo + c] - mu : 0f;
+                        sq[c % lanes] = Math.fma(d, d, sq[c % lanes]);
+                    }
+                    float rs = 1f / (float) Math.sqrt(VecMath.treeSum(sq, 0) / cols + EPS);
+                    String what = rows + "x" + cols + " row " + r;
+                    assertThat(mean[r]).as(what + " mean").isEqualTo(mu);
+                    assertThat(rstd[r]).as(what + " rstd").isEqualTo(rs);
+                    for (int c = 0; c < cols; c++) {
+                        float h = (x[xo + c] - mu) * rs;
+                        assertThat(out[OUT_OFF + r * cols + c]).as(what + " col " + c).isEqualTo(h * gamma[c] + beta[c]);
+                        assertThat(inPlace[xo + c]).as(what + " col " + c + " in place").isEqualTo(h);
+                    }
+                }
+            }
+        }
+    }
+
+    /**
      * Narrow rows (at most NARROW_COLS features) are normalised a vector's worth of rows at a time;
      * a row must come out bit for bit as it does alone, wherever the group boundaries fall (they
      * move with the row range each thread gets), with the output aliasing the input too.
@@ -294,7 +344,7 @@ class RowKernelsTest {
     @Test
     void narrowLayerNormGivesEachRowWhatItGetsAlone() {
         SplittableRandom rnd = new SplittableRandom(44);
-        for (int cols : new int[] {1, 3, 24, RowKernels.NARROW_COLS, 48}) {
+        for (int cols : new int[] {1, 3, 24, RowKernels.NARROW_COLS, 48, 56, 72, 100}) {
             for (int rows : new int[] {1, 15, 16, 17, 41}) {
                 float[] x = uniform(rnd, X_OFF, rows * cols, -2, 3);
                 float[] gamma = uniform(rnd, 0, cols, 0.5, 1.5);
