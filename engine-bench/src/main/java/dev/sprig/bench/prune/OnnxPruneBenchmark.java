@@ -33,10 +33,11 @@ import org.openjdk.jmh.annotations.Warmup;
  * Pruning's speedup in ONNX Runtime next to Sprig's: {@link PruneBenchmark}'s shrunk models,
  * exported by {@link OnnxExport} and run by ONNX Runtime (CPU provider, all graph optimisations,
  * intra-op threads = {@code threads}, sequential execution), and the same model through Sprig's
- * compiled plan ({@link Plans#compile}, as {@link PlanBenchmark}), in one run. A case's speedup is the
+ * compiled plan ({@link Plans#compile}, as {@link PlanBenchmark}), in one run: each fork sets up
+ * both engines and times one of them. A case's speedup is the
  * keep-1 score over its score, for each engine, next to the MAC reduction {@link PruneCases}
- * prints. Setup checks that both engines give the same logits (relative error at most 1e-4 of
- * the largest), so both time the same model.
+ * prints. Setup checks that both engines give the same logits ({@code |ORT − Sprig| <= 1e-4 x
+ * max |Sprig logit|} over the batch), so both time the same model.
  *
  * <pre>{@code
  * bin/jmh OnnxPruneBenchmark -p model=VIT
@@ -78,23 +79,32 @@ public class OnnxPruneBenchmark {
         Parallel.setThreads(threads);
         Module net = PruneCases.prune(model, keep, roundTo).model();
         int[] in = model.input();
-        x = Tensor.randn(PruneBenchmark.INPUT_SEED, batch, in[0], in[1], in[2]);
-        file = Files.createTempFile("sprig-prune-" + model + "-" + keep + "-" + roundTo, ".onnx");
-        OnnxExport.export(net, new int[] {1, in[0], in[1], in[2]}, file);
         plan = Plans.compile(net, in[0], in[1], in[2]);
         if (plan == null) {
             throw new IllegalStateException("OnnxPruneBenchmark: no plan for " + model + " (is -Dsprig.infer.fuse=false set?)");
         }
-        OrtEnvironment env = OrtEnvironment.getEnvironment();
-        try (OrtSession.SessionOptions o = new OrtSession.SessionOptions()) {
-            o.setIntraOpNumThreads(threads);
-            o.setInterOpNumThreads(1);
-            o.setExecutionMode(OrtSession.SessionOptions.ExecutionMode.SEQUENTIAL);
-            o.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
-            session = env.createSession(file.toString(), o);
+        x = Tensor.randn(PruneBenchmark.INPUT_SEED, batch, in[0], in[1], in[2]);
+        file = Files.createTempFile("sprig-prune-" + model + "-" + keep + "-" + roundTo, ".onnx");
+        try {
+            OnnxExport.export(net, new int[] {1, in[0], in[1], in[2]}, file);
+            OrtEnvironment env = OrtEnvironment.getEnvironment();
+            try (OrtSession.SessionOptions o = new OrtSession.SessionOptions()) {
+                o.setIntraOpNumThreads(threads);
+                o.setInterOpNumThreads(1);
+                o.setExecutionMode(OrtSession.SessionOptions.ExecutionMode.SEQUENTIAL);
+                o.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
+                session = env.createSession(file.toString(), o);
+            }
+            ortInput = OnnxTensor.createTensor(env, FloatBuffer.wrap(x.toArray()), new long[] {batch, in[0], in[1], in[2]});
+            requireAgreement(plan.apply(x).toArray(), onnxLogits());
+        } catch (IOException | OrtException | RuntimeException e) {
+            tearDown(); // JMH skips @TearDown when @Setup throws
+            throw e;
         }
-        ortInput = OnnxTensor.createTensor(env, FloatBuffer.wrap(x.toArray()), new long[] {batch, in[0], in[1], in[2]});
-        requireAgreement(plan.apply(x).toArray(), onnxLogits());
+    }
+
+    private String describe() {
+        return model + " keep " + keep + " round " + roundTo + " batch " + batch;
     }
 
     private float[] onnxLogits() throws OrtException {
@@ -108,8 +118,8 @@ public class OnnxPruneBenchmark {
 
     private void requireAgreement(float[] sprig, float[] ort) {
         if (sprig.length != ort.length) {
-            throw new IllegalStateException("OnnxPruneBenchmark: " + model + " keep " + keep + ": Sprig gave "
-                    + sprig.length + " logits, ONNX Runtime " + ort.length);
+            throw new IllegalStateException("OnnxPruneBenchmark: " + describe() + ": Sprig gave " + sprig.length
+                    + " logits, ONNX Runtime " + ort.length);
         }
         double largest = 0;
         double worst = 0;
@@ -118,17 +128,27 @@ public class OnnxPruneBenchmark {
             worst = Math.max(worst, Math.abs(sprig[i] - ort[i]));
         }
         if (!(worst <= AGREEMENT * Math.max(largest, 1e-30))) { // also fails on NaN
-            throw new IllegalStateException("OnnxPruneBenchmark: " + model + " keep " + keep + " round " + roundTo
-                    + ": ONNX Runtime's logits differ from Sprig's by " + worst + ", more than " + AGREEMENT
-                    + " of the largest, " + largest);
+            throw new IllegalStateException("OnnxPruneBenchmark: " + describe() + ": ONNX Runtime's logits differ from Sprig's by "
+                    + worst + ", more than " + AGREEMENT + " x the largest |logit|, " + largest);
         }
     }
 
     @TearDown
     public void tearDown() throws IOException, OrtException {
-        ortInput.close();
-        session.close();
-        Files.deleteIfExists(file);
+        try {
+            if (ortInput != null) {
+                ortInput.close();
+            }
+            if (session != null) {
+                session.close();
+            }
+        } finally {
+            ortInput = null;
+            session = null;
+            if (file != null) {
+                Files.deleteIfExists(file);
+            }
+        }
     }
 
     /** One forward of the batch through Sprig's plan; the score is milliseconds. */

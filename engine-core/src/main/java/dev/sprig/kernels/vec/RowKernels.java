@@ -380,21 +380,17 @@ public final class RowKernels {
         }
     }
 
-    /**
-     * One row on vectors, the partial last vector of a row done with masked loads and stores:
-     * pruned widths (24, 48, 72...) leave a half vector on every row, which as a scalar tail cost
-     * as much as the vector part. The lane sums are {@link VecMath#treeSum}: on rows this short the
-     * sequential {@code sumLanes} was most of the row's time.
-     */
     /** Rows per stats pass of {@link #layerNormRangeVector}: their statistics are taken before any is normalized. */
     private static final int STAT_ROWS = 16;
 
     /**
      * Rows r0..r1 on vectors, in blocks of {@link #STAT_ROWS}: first each row's mean and rstd
      * ({@link #layerNormStats}), then each row normalized ({@link #layerNormApply}). A row alone is
-     * a chain of dependent steps (a sum, its lane reduction, the mean, the squared deviations,
-     * theirs, the rstd) that, followed by the row's normalization waiting on it, kept the next row
-     * from starting: about 30 ns a row at every width from 24 to 96. The stats of a block's rows
+     * a chain of dependent steps (a sum, its lane reduction, the mean, the squared deviations and
+     * their lane reduction, the rstd) that, followed by the row's normalization waiting on it, kept
+     * the next row from starting: 25-36 ns a row at every width from 48 to 96 (JMH, 520 rows). The
+     * lane sums are {@link VecMath#treeSum}: on short rows the sequential {@code sumLanes} was most
+     * of a row's time. The stats of a block's rows
      * are independent and overlap. Per row the same operations in the same order as before, so
      * the results are unchanged; a row's stats read only its own row before it is written (out may
      * alias x).
@@ -423,9 +419,10 @@ public final class RowKernels {
 
     /**
      * A row's mean and 1/sqrt(var + eps) into st[at] and st[at + 1]. A partial last vector of half
-     * a vector (widths 24, 40, 56, 72... at 16 lanes) is a half-width load widened with zero lanes,
+     * a vector (widths 40, 56, 72... at 16 lanes) is a half-width load widened with zero lanes,
      * the same sums as a masked load gives: masked loads and stores cost this kernel a third of its
-     * time at 72 features (32 ns a row against 22 at 96). Other partial vectors are masked.
+     * time at 72 features (harness, 520 rows: 32 ns a row against 22 at 96). Other partial vectors
+     * are masked.
      */
     private static void layerNormStats(float[] x, int xo, float eps, int n, float[] st, int at) {
         int bound = S.loopBound(n);

@@ -7,6 +7,7 @@ import static dev.sprig.kernels.vec.VecTestSupport.assertClose;
 import static dev.sprig.kernels.vec.VecTestSupport.uniform;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.sprig.kernels.KernelConfig;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
@@ -291,14 +292,15 @@ class RowKernelsTest {
      * bit. Lane l sums features l, l + L, l + 2L... in order (a partial last vector adds 0 in its
      * empty lanes), the lanes are added by {@link VecMath#treeSum(float[], int)}'s pairwise order, and
      * so are the squared deviations (fused multiply-adds). The widths cover no partial vector, a
-     * half one (read as a half-width vector) and others (masked); the rows, blocks of statistics
-     * taken before the block is normalised, and in place.
+     * half one (read as a half-width vector: 56, 72, 88, 136 at 16 lanes, 50 and 74 at 4) and
+     * others (masked); the rows, blocks of statistics taken before the block is normalised; and
+     * in place.
      */
     @Test
     void wideLayerNormIsItsLanesBitForBit() {
         SplittableRandom rnd = new SplittableRandom(45);
-        int lanes = dev.sprig.kernels.KernelConfig.FLOATS.length();
-        for (int cols : new int[] {RowKernels.NARROW_COLS + 1, 48, 56, 64, 72, 75, 88, 96, 100, 136}) {
+        int lanes = KernelConfig.FLOATS.length();
+        for (int cols : new int[] {RowKernels.NARROW_COLS + 1, 48, 50, 56, 64, 72, 74, 75, 88, 96, 100, 136}) {
             for (int rows : new int[] {1, 15, 16, 17, 33, 41}) {
                 float[] x = uniform(rnd, X_OFF, rows * cols, -2, 3);
                 float[] gamma = uniform(rnd, 0, cols, 0.5, 1.5);
@@ -337,14 +339,15 @@ class RowKernelsTest {
     }
 
     /**
-     * Narrow rows (at most NARROW_COLS features) are normalised a vector's worth of rows at a time;
-     * a row must come out bit for bit as it does alone, wherever the group boundaries fall (they
-     * move with the row range each thread gets), with the output aliasing the input too.
+     * Narrow rows (at most NARROW_COLS features) are normalised a vector's worth of rows at a time,
+     * wider ones with their statistics taken a block of rows at a time; either way a row must come
+     * out bit for bit as it does alone, wherever the group or block boundaries fall (they move with
+     * the row range each thread gets), with the output aliasing the input too.
      */
     @Test
     void narrowLayerNormGivesEachRowWhatItGetsAlone() {
         SplittableRandom rnd = new SplittableRandom(44);
-        for (int cols : new int[] {1, 3, 24, RowKernels.NARROW_COLS, 48, 56, 72, 100}) {
+        for (int cols : new int[] {1, 3, 16, RowKernels.NARROW_COLS, RowKernels.NARROW_COLS + 1, 48, 56, 72, 100}) {
             for (int rows : new int[] {1, 15, 16, 17, 41}) {
                 float[] x = uniform(rnd, X_OFF, rows * cols, -2, 3);
                 float[] gamma = uniform(rnd, 0, cols, 0.5, 1.5);
