@@ -1,6 +1,7 @@
 package dev.sprig.kernels;
 
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -38,6 +39,10 @@ public final class KernelConfig {
 
     /** The float species used by every Vector API kernel: the widest the CPU supports. */
     public static final VectorSpecies<Float> FLOATS = FloatVector.SPECIES_PREFERRED;
+
+    /** Float vectors of half {@link #FLOATS}' bits, at least 64: a row's or a tile's half vector. */
+    public static final VectorSpecies<Float> HALF_FLOATS =
+            VectorSpecies.of(float.class, VectorShape.forBitSize(Math.max(64, FLOATS.vectorBitSize() / 2)));
 
     private KernelConfig() {}
 

@@ -78,13 +78,7 @@ public class OnnxRuntimeBenchmark {
             InferenceFusion.foldBatchNorm(sprigModel);
         }
         env = OrtEnvironment.getEnvironment();
-        try (OrtSession.SessionOptions o = new OrtSession.SessionOptions()) {
-            o.setIntraOpNumThreads(threads);
-            o.setInterOpNumThreads(1);
-            o.setExecutionMode(OrtSession.SessionOptions.ExecutionMode.SEQUENTIAL);
-            o.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
-            session = env.createSession(file.toString(), o);
-        }
+        session = OrtSessions.open(env, file, threads);
         long[] shape = {batch, chw[0], chw[1], chw[2]};
         ortInput = OnnxTensor.createTensor(env, FloatBuffer.wrap(x.toArray()), shape);
     }

@@ -4,9 +4,9 @@ import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
+import dev.sprig.bench.onnx.OrtSessions;
 import dev.sprig.kernels.Parallel;
 import dev.sprig.nn.Module;
-import dev.sprig.nn.infer.Plans;
 import dev.sprig.onnx.OnnxExport;
 import dev.sprig.tensor.Tensor;
 import java.io.IOException;
@@ -33,7 +33,7 @@ import org.openjdk.jmh.annotations.Warmup;
  * Pruning's speedup in ONNX Runtime next to Sprig's: {@link PruneBenchmark}'s shrunk models,
  * exported by {@link OnnxExport} and run by ONNX Runtime (CPU provider, all graph optimisations,
  * intra-op threads = {@code threads}, sequential execution), and the same model through Sprig's
- * compiled plan ({@link Plans#compile}, as {@link PlanBenchmark}), in one run: each fork sets up
+ * compiled plan ({@code Plans.compile}, as {@link PlanBenchmark}), in one run: each fork sets up
  * both engines and times one of them. A case's speedup is the
  * keep-1 score over its score, for each engine, next to the MAC reduction {@link PruneCases}
  * prints. Setup checks that both engines give the same logits ({@code |ORT − Sprig| <= 1e-4 x
@@ -79,22 +79,13 @@ public class OnnxPruneBenchmark {
         Parallel.setThreads(threads);
         Module net = PruneCases.prune(model, keep, roundTo).model();
         int[] in = model.input();
-        plan = Plans.compile(net, in[0], in[1], in[2]);
-        if (plan == null) {
-            throw new IllegalStateException("OnnxPruneBenchmark: no plan for " + model + " (is -Dsprig.infer.fuse=false set?)");
-        }
+        plan = PlanBenchmark.compile(net, model);
         x = Tensor.randn(PruneBenchmark.INPUT_SEED, batch, in[0], in[1], in[2]);
         file = Files.createTempFile("sprig-prune-" + model + "-" + keep + "-" + roundTo, ".onnx");
         try {
             OnnxExport.export(net, new int[] {1, in[0], in[1], in[2]}, file);
             OrtEnvironment env = OrtEnvironment.getEnvironment();
-            try (OrtSession.SessionOptions o = new OrtSession.SessionOptions()) {
-                o.setIntraOpNumThreads(threads);
-                o.setInterOpNumThreads(1);
-                o.setExecutionMode(OrtSession.SessionOptions.ExecutionMode.SEQUENTIAL);
-                o.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
-                session = env.createSession(file.toString(), o);
-            }
+            session = OrtSessions.open(env, file, threads);
             ortInput = OnnxTensor.createTensor(env, FloatBuffer.wrap(x.toArray()), new long[] {batch, in[0], in[1], in[2]});
             requireAgreement(plan.apply(x).toArray(), onnxLogits());
         } catch (IOException | OrtException | RuntimeException e) {

@@ -68,11 +68,18 @@ public class PlanBenchmark {
             InferenceFusion.foldBatchNorm(net);
         }
         int[] in = model.input();
-        plan = Plans.compile(net, in[0], in[1], in[2]);
-        if (plan == null) {
-            throw new IllegalStateException("PlanBenchmark: no plan for " + model + " (is -Dsprig.infer.fuse=false set?)");
-        }
+        plan = compile(net, model);
         x = Tensor.randn(PruneBenchmark.INPUT_SEED, batch, in[0], in[1], in[2]);
+    }
+
+    /** {@code net}'s compiled plan for {@code model}'s input; throws if there is none. */
+    static UnaryOperator<Tensor> compile(Module net, PruneCases.Model model) {
+        int[] in = model.input();
+        UnaryOperator<Tensor> plan = Plans.compile(net, in[0], in[1], in[2]);
+        if (plan == null) {
+            throw new IllegalStateException("no plan for " + model + " (is -Dsprig.infer.fuse=false set?)");
+        }
+        return plan;
     }
 
     /** One forward of the batch through the plan; the score is milliseconds. */

@@ -5,7 +5,6 @@ import dev.sprig.kernels.Parallel;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
-import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
 
 import java.util.Arrays;
@@ -40,8 +39,7 @@ public record ConvEpilogue(float[] scale, float[] shift, float[] residual, int r
     private static final VectorSpecies<Float> S = KernelConfig.FLOATS;
     private static final int L = S.length();
     /** Vectors of half the lanes ({@link #rowsStrided}'s rows of 8 at 16 lanes). */
-    private static final VectorSpecies<Float> HALF = VectorSpecies.of(float.class,
-            VectorShape.forBitSize(Math.max(64, S.vectorBitSize() / 2)));
+    private static final VectorSpecies<Float> HALF = KernelConfig.HALF_FLOATS;
 
     /** {@code y = relu?(conv·scale + shift)}, no residual. */
     public static ConvEpilogue affine(float[] scale, float[] shift, boolean relu) {

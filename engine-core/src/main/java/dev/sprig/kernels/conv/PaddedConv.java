@@ -7,7 +7,6 @@ import java.util.Arrays;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.LongVector;
-import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
@@ -50,8 +49,7 @@ public final class PaddedConv {
     /** Floats past a layout's last plane that the buffered GEMM may read (whole tiles past the last row). */
     public static final int SLACK = IndirectGemm.overrunColumns(1);
     /** Ints of half a float vector's bits: a vector of longs narrowed (the stride-2 phase split). */
-    private static final VectorSpecies<Integer> HALF_INTS =
-            VectorSpecies.of(int.class, VectorShape.forBitSize(Math.max(64, KernelConfig.FLOATS.vectorBitSize() / 2)));
+    private static final VectorSpecies<Integer> HALF_INTS = KernelConfig.HALF_FLOATS.withLanes(int.class);
 
     private final Conv2dShape s;
     private final int srcPadH;

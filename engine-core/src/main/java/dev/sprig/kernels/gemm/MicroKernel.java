@@ -3,7 +3,6 @@ package dev.sprig.kernels.gemm;
 import dev.sprig.kernels.KernelConfig;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
-import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -683,7 +682,7 @@ final class MicroKernel {
     }
 
     /** Vectors of half as many lanes, for the two rows of a half-row tile's stores. */
-    private static final VectorSpecies<Float> HALF = VectorSpecies.of(float.class, VectorShape.forBitSize(Math.max(64, S.vectorBitSize() / 2)));
+    private static final VectorSpecies<Float> HALF = KernelConfig.HALF_FLOATS;
     /** The upper half of a vector's lanes: where a half-row tile's B and residual loads take their second row. */
     private static final VectorMask<Float> HIGH_HALF = VectorMask.fromLong(S, L >= 64 ? 0 : ((1L << L) - 1) & ~((1L << (L / 2)) - 1));
 

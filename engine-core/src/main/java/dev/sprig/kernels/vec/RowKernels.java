@@ -5,7 +5,6 @@ import dev.sprig.kernels.Parallel;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
-import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -23,7 +22,7 @@ public final class RowKernels {
     private static final VectorSpecies<Float> S = KernelConfig.FLOATS;
     private static final int L = S.length();
     /** Half a vector, for a row's partial last vector of exactly L/2 lanes (none below 4 lanes). */
-    private static final VectorSpecies<Float> HALF = VectorSpecies.of(float.class, VectorShape.forBitSize(Math.max(64, S.vectorBitSize() / 2)));
+    private static final VectorSpecies<Float> HALF = KernelConfig.HALF_FLOATS;
     private static final int HALF_LANES = L >= 4 ? L / 2 : -1;
     /**
      * Layer norms over at most this many features take {@link #layerNormNarrow}, L rows at a time.
@@ -390,10 +389,9 @@ public final class RowKernels {
      * their lane reduction, the rstd) that, followed by the row's normalization waiting on it, kept
      * the next row from starting: 25-36 ns a row at every width from 48 to 96 (JMH, 520 rows). The
      * lane sums are {@link VecMath#treeSum}: on short rows the sequential {@code sumLanes} was most
-     * of a row's time. The stats of a block's rows
-     * are independent and overlap. Per row the same operations in the same order as before, so
-     * the results are unchanged; a row's stats read only its own row before it is written (out may
-     * alias x).
+     * of a row's time. The stats of a block's rows are independent and overlap. Per row the same
+     * operations in the same order as before, so the results are unchanged; a row's stats read only
+     * its own row before it is written (out may alias x).
      */
     private static void layerNormRangeVector(float[] x, int xOff, float[] gamma, float[] beta, float eps, float[] out, int outOff,
                                              float[] mean, float[] rstd, int r0, int r1, int n) {
