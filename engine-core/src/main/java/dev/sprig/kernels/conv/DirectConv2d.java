@@ -306,10 +306,15 @@ final class DirectConv2d {
      * (zero past the padded plane), laid out channel by channel, phase by phase.
      */
     static void phases(Conv2dShape s, float[] x, int xOff, int c, float[] dst) {
+        phases(s, x, xOff, c, dst, 0);
+    }
+
+    /** {@link #phases(Conv2dShape, float[], int, int, float[])} into dst from dOff. */
+    static void phases(Conv2dShape s, float[] x, int xOff, int c, float[] dst, int dOff) {
         int sh = s.strideH(), sw = s.strideW();
         int h = s.h(), w = s.w(), ph = s.padH(), pw = s.padW();
         int hph = phaseH(s), wph = phaseW(s);
-        int d = 0;
+        int d = dOff;
         for (int ch = 0; ch < c; ch++) {
             int src = xOff + ch * h * w;
             for (int a = 0; a < sh; a++) {
@@ -346,10 +351,15 @@ final class DirectConv2d {
 
     /** Copies {@code c} planes of {@code h x w} from x into {@code pad} as {@code (h+2ph) x (w+2pw)} planes with zero borders. */
     static void pad(float[] x, int xOff, int c, int h, int w, int ph, int pw, float[] pad) {
+        pad(x, xOff, c, h, w, ph, pw, pad, 0);
+    }
+
+    /** {@link #pad(float[], int, int, int, int, int, int, float[])} into pad from padOff. */
+    static void pad(float[] x, int xOff, int c, int h, int w, int ph, int pw, float[] pad, int padOff) {
         int wp = w + 2 * pw;
         int planeP = (h + 2 * ph) * wp;
         for (int ch = 0; ch < c; ch++) {
-            int base = ch * planeP;
+            int base = padOff + ch * planeP;
             int src = xOff + ch * h * w;
             Arrays.fill(pad, base, base + ph * wp, 0f); // top rows
             for (int r = 0; r < h; r++) {

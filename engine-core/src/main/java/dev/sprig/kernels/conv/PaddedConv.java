@@ -212,10 +212,15 @@ public final class PaddedConv {
 
     /** {@link #pad(float[], int, int, int, int, int, float[])} with rows and columns padded apart. */
     public static void pad(float[] x, int xOff, int c, int h, int w, int padH, int padW, float[] dst) {
+        pad(x, xOff, c, h, w, padH, padW, dst, 0);
+    }
+
+    /** {@link #pad(float[], int, int, int, int, int, int, float[])} into dst from dOff. */
+    public static void pad(float[] x, int xOff, int c, int h, int w, int padH, int padW, float[] dst, int dOff) {
         int planes = paddedFloats(c, h, w, padH, padW) - SLACK; // checks the sizes
         ConvChecks.require("padded conv: pad", "x", x, xOff, (long) c * h * w, "c*h*w");
-        ConvChecks.require("padded conv: pad", "dst", dst, 0, planes, "the padded planes");
-        DirectConv2d.pad(x, xOff, c, h, w, padH, padW, dst);
+        ConvChecks.require("padded conv: pad", "dst", dst, dOff, planes, "the padded planes");
+        DirectConv2d.pad(x, xOff, c, h, w, padH, padW, dst, dOff);
     }
 
     /** Copies the interiors of {@code c} planes of {@code h x w} padded by {@code pad} into dst at dOff, contiguous. */
@@ -225,14 +230,19 @@ public final class PaddedConv {
 
     /** {@link #unpad(float[], int, int, int, int, float[], int)} with rows and columns padded apart. */
     public static void unpad(float[] src, int c, int h, int w, int padH, int padW, float[] dst, int dOff) {
+        unpad(src, 0, c, h, w, padH, padW, dst, dOff);
+    }
+
+    /** {@link #unpad(float[], int, int, int, int, int, float[], int)} of the planes at srcOff. */
+    public static void unpad(float[] src, int srcOff, int c, int h, int w, int padH, int padW, float[] dst, int dOff) {
         int planes = paddedFloats(c, h, w, padH, padW) - SLACK; // checks the sizes
         int wp = w + 2 * padW;
         int plane = (h + 2 * padH) * wp;
-        ConvChecks.require("padded conv: unpad", "src", src, 0, planes, "the padded planes");
+        ConvChecks.require("padded conv: unpad", "src", src, srcOff, planes, "the padded planes");
         ConvChecks.require("padded conv: unpad", "dst", dst, dOff, (long) c * h * w, "c*h*w");
         for (int ch = 0; ch < c; ch++) {
             for (int r = 0; r < h; r++) {
-                System.arraycopy(src, ch * plane + (padH + r) * wp + padW, dst, dOff + (ch * h + r) * w, w);
+                System.arraycopy(src, srcOff + ch * plane + (padH + r) * wp + padW, dst, dOff + (ch * h + r) * w, w);
             }
         }
     }
@@ -274,22 +284,27 @@ public final class PaddedConv {
      * of the same stride over the same padded planes share the split.
      */
     public void splitPhases(float[] padded, int off, float[] dst) {
+        splitPhases(padded, off, dst, 0);
+    }
+
+    /** {@link #splitPhases(float[], int, float[])} into dst from dOff. */
+    public void splitPhases(float[] padded, int off, float[] dst, int dOff) {
         int hp = s.h() + 2 * srcPadH, wp = s.w() + 2 * srcPadW;
         if (!phased() || padded == null || dst == null || padded == dst || off < 0 || off + (long) s.inChannels() * hp * wp > padded.length
-                || dst.length < sourceFloats() - SLACK) {
+                || dOff < 0 || dst.length - (long) dOff < sourceFloats() - SLACK) {
             throw new IllegalArgumentException("padded conv: splitPhases needs a strided convolution (stride " + s.strideH() + "x"
                     + s.strideW() + "), two different arrays, " + s.inChannels() * hp * wp + " floats of the padded planes from " + off + " (have "
-                    + (padded == null ? "none" : padded.length) + ") and " + (sourceFloats() - SLACK) + " of dst (have "
+                    + (padded == null ? "none" : padded.length) + ") and " + (sourceFloats() - SLACK) + " of dst from " + dOff + " (have "
                     + (dst == null ? "none" : dst.length) + ")");
         }
         if (KernelConfig.SCALAR || s.strideH() != 2 || s.strideW() != 2 || wp % 2 != 0
                 || java.nio.ByteOrder.nativeOrder() != java.nio.ByteOrder.LITTLE_ENDIAN) {
             // The padded planes as an unpadded input of hp x wp: their phases are this convolution's.
             Conv2dShape planes = new Conv2dShape(1, s.inChannels(), hp, wp, s.inChannels(), 1, 1, s.strideH(), s.strideW(), 0, 0, 1, 1, 1);
-            DirectConv2d.phases(planes, padded, off, s.inChannels(), dst);
+            DirectConv2d.phases(planes, padded, off, s.inChannels(), dst, dOff);
             return;
         }
-        splitPhases2(padded, off, s.inChannels(), hp, wp, hph, wph, dst);
+        splitPhases2(padded, off, s.inChannels(), hp, wp, hph, wph, dst, dOff);
     }
 
     /**
@@ -301,12 +316,12 @@ public final class PaddedConv {
      * phase plane, written later, but never past the plane's end: there scalars finish the row.
      * Rows past an odd height are zeros.
      */
-    private static void splitPhases2(float[] src, int off, int c, int hp, int wp, int hph, int wph, float[] dst) {
+    private static void splitPhases2(float[] src, int off, int c, int hp, int wp, int hph, int wph, float[] dst, int dOff) {
         int half = HALF_INTS.length();
         int phasePlane = hph * wph;
         for (int ch = 0; ch < c; ch++) {
             int base = off + ch * hp * wp;
-            int block = ch * 4 * phasePlane;
+            int block = dOff + ch * 4 * phasePlane;
             for (int row = 0; row < 2 * hph; row++) {
                 int a = row & 1, r = row >> 1;
                 int even = block + (2 * a) * phasePlane + r * wph; // phase (a, 0), row r
@@ -384,6 +399,80 @@ public final class PaddedConv {
         for (int c = 0; c < m; c++) {
             ConvEpilogue.rowsStrided(out, c * ldo, bRowStride, scale[c], shift[c], res, resOff + c * dstPlane + lead, relu,
                     dst, dstOff + c * dstPlane + lead, wq, oh, ow);
+        }
+    }
+
+    /**
+     * Whether {@link #run(int, float[], int, int, float[], int, int, float[], int, int, int)} over
+     * several images makes one GEMM of them (the buffered implicit GEMM, {@link
+     * IndirectGemm#gemmImages}); otherwise it runs them one after another.
+     */
+    public boolean batchesImages() {
+        return packed != null;
+    }
+
+    /** Floats of the weights: {@code outC·inC·kh·kw}. */
+    public int weightFloats() {
+        return s.weightSize();
+    }
+
+    /**
+     * {@link #run(float[], int, float[], int, float[], int, int)} for {@code images} images at once:
+     * image i's source at {@code srcOff + i·srcStride}, its destination (and residual) likewise.
+     * Where {@link #batchesImages} holds, the images' products are one GEMM, so each block of the
+     * weights is read once for all of them, and a deep layer's few output columns fill the tiles
+     * across images; the results are bit for bit the images' runs one by one.
+     *
+     * @param srcStride at least {@link #sourceFloats}
+     * @param dstStride at least the destination's planes ({@link #destinationFloats} less the slack)
+     * @param resStride likewise, for the residual (ignored when res is null)
+     */
+    public void run(int images, float[] src, int srcOff, int srcStride, float[] dst, int dstOff, int dstStride, float[] res,
+                    int resOff, int resStride, int threads) {
+        int m = s.outChannels();
+        int wq = s.outW() + 2 * dstPadW;
+        int dstPlane = (s.outH() + 2 * dstPadH) * wq;
+        int planes = m * dstPlane;
+        if (images < 1 || srcStride < sourceFloats() || dstStride < planes || (res != null && resStride < planes)) {
+            throw new IllegalArgumentException("padded conv: needs images >= 1 and image strides of at least " + sourceFloats()
+                    + " floats for the source and " + planes + " for the destination" + (res == null ? "" : " and the residual")
+                    + ", got images=" + images + ", strides " + srcStride + " and " + dstStride + (res == null ? "" : " and " + resStride));
+        }
+        if (images == 1 || !batchesImages()) {
+            for (int i = 0; i < images; i++) {
+                run(src, srcOff + i * srcStride, dst, dstOff + i * dstStride, res, resOff + i * resStride, threads);
+            }
+            return;
+        }
+        long srcEnd = srcOff + (long) (images - 1) * srcStride + sourceFloats();
+        long dstEnd = dstOff + (long) (images - 1) * dstStride + planes;
+        long resEnd = res == null ? 0 : resOff + (long) (images - 1) * resStride + planes;
+        if (src == null || dst == null || src == dst || threads < 1 || srcOff < 0 || srcEnd > src.length || dstOff < 0
+                || dstEnd > dst.length || (res != null && (resOff < 0 || resEnd > res.length))) {
+            throw new IllegalArgumentException("padded conv: " + images + " images need two different arrays, [" + srcOff + ", " + srcEnd
+                    + ") of the source (have " + (src == null ? "none" : src.length) + "), [" + dstOff + ", " + dstEnd
+                    + ") of the destination (have " + (dst == null ? "none" : dst.length) + ")" + (res == null ? "" : ", [" + resOff + ", "
+                    + resEnd + ") of the residual (have " + res.length + ")") + " and threads >= 1, got " + threads);
+        }
+        int oh = s.outH(), ow = s.outW();
+        int lead = dstPadH * wq + dstPadW;
+        int bRowStride = wph;
+        if (shifts != null) {
+            for (int i = 0; i < images; i++) {
+                columnCopies(src, srcOff + i * srcStride);
+            }
+            bRowStride = s.w();
+        }
+        int q = (oh - 1) * bRowStride + ow; // flat output columns per image, junk between rows included
+        int nv = IndirectGemm.imageColumns(q);
+        int ldo = IndirectGemm.imagesColumns(q, images);
+        float[] out = Scratch.get(Scratch.OUT, IndirectGemm.overrunRows(m) * ldo);
+        IndirectGemm.gemmImages(packed, q, images, src, srcOff, srcStride, offsets, out, 0, ldo, threads);
+        for (int i = 0; i < images; i++) {
+            for (int c = 0; c < m; c++) {
+                ConvEpilogue.rowsStrided(out, c * ldo + i * nv, bRowStride, scale[c], shift[c], res, resOff + i * resStride + c * dstPlane
+                        + lead, relu, dst, dstOff + i * dstStride + c * dstPlane + lead, wq, oh, ow);
+            }
         }
     }
 

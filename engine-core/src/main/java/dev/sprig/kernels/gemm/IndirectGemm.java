@@ -172,6 +172,71 @@ public final class IndirectGemm {
         });
     }
 
+    /** Columns of C an image takes in {@link #gemmImages}: its n columns rounded up to whole vectors. */
+    public static int imageColumns(int n) {
+        return BlockedGemm.roundUp(n, MicroKernel.L);
+    }
+
+    /** Columns of C {@link #gemmImages} may write for {@code images} images of n columns: theirs, rounded up to whole wide tiles. */
+    public static int imagesColumns(int n, int images) {
+        return BlockedGemm.roundUp(images * imageColumns(n), MicroKernel.NR_WIDE);
+    }
+
+    /**
+     * The products of one A with the B's of several images at once, so each packed block of A is
+     * read once for all of them: image i's B is {@link #gemm}'s B at {@code bOff + i·imageStride},
+     * and its n columns of C are columns {@code [i·nv, i·nv + n)}, {@code nv = imageColumns(n)}. A
+     * wide tile's four vectors may come from different images, so a product of few columns (a deep
+     * layer's small output: 16 columns at 4 x 4, where the tile has 64) computes no padding but each
+     * image's last vector and the last tile's. Always with {@link #gemm}'s overrun: every B row of every image is readable for nv
+     * floats, and C has {@code roundUp(m, MR)} rows of {@code ldc >= imagesColumns(n, images)}
+     * writable floats; what lies past each image's n columns afterwards is junk. Per element the
+     * operations of {@link #gemm}: each image's columns are bit for bit its own product.
+     *
+     * @param imageStride floats from one image's B to the next; at least nv when images > 1
+     */
+    public static void gemmImages(PackedA a, int n, int images, float[] b, int bOff, int imageStride, int[] rowOffsets,
+                                  float[] c, int cOff, int ldc, int threads) {
+        if (a == null) {
+            throw new IllegalArgumentException("indirect gemm: the packed A must not be null");
+        }
+        int nv = imageColumns(Math.max(n, 0));
+        if (images < 1 || (images > 1 && imageStride < nv)) {
+            throw new IllegalArgumentException("indirect gemm over images: needs images >= 1 and, for more than one, an image stride"
+                    + " >= " + nv + " (n=" + n + " rounded up to whole vectors), got images=" + images + ", imageStride=" + imageStride);
+        }
+        long cols = (long) images * nv;
+        if (cols > Integer.MAX_VALUE - MicroKernel.NR) {
+            throw new IllegalArgumentException("indirect gemm over images: " + images + " images of " + nv + " columns do not fit in C");
+        }
+        if (images == 1) {
+            gemm(a, n, b, bOff, rowOffsets, c, cOff, ldc, true, threads);
+            return;
+        }
+        checkImages(a, (int) cols, nv, images, b, bOff, imageStride, rowOffsets, c, cOff, ldc, threads);
+        int m = a.m, k = a.k;
+        if (m == 0 || n == 0) {
+            return;
+        }
+        if (k == 0 || KernelConfig.SCALAR) {
+            for (int i = 0; i < images; i++) {
+                reference(m, n, k, a.source, a.sourceOff, a.lda, b, bOff + i * imageStride, rowOffsets, c, cOff + i * nv, ldc);
+            }
+            return;
+        }
+        int perImage = nv / MicroKernel.L;
+        int nw = MicroKernel.NR_WIDE;
+        int total = BlockedGemm.roundUp((int) cols, nw);
+        int t = (long) m * total * k < Sgemm.PARALLEL_MIN_WORK || Parallel.inWorker() ? 1 : threads;
+        int nPanels = total / nw;
+        if (t == 1 || nPanels < 2) {
+            blockedImages(a, 0, total, images, perImage, imageStride, b, bOff, rowOffsets, c, cOff, ldc);
+            return;
+        }
+        Parallel.forRange(nPanels, t, (from, to) ->
+                blockedImages(a, from * nw, to * nw, images, perImage, imageStride, b, bOff, rowOffsets, c, cOff, ldc));
+    }
+
     /**
      * Whether {@link #gemmRows} takes a product of depth k whose output is {@code rows x cols}, C's
      * rows lying anywhere: each output row whole vectors, or half a vector (two rows to a vector),
@@ -422,7 +487,6 @@ public final class IndirectGemm {
         float[] ap = pa.data;
         Buffers buf = BUFFERS.get();
         int kcMax = sliceDepth(k);
-        boolean oneSlice = kcMax == k;
         int d = 0; // start of the current (slice, row block) in the packed A
         for (int pc = 0; pc < k; pc += kcMax) {
             int kc = Math.min(kcMax, k - pc);
@@ -431,19 +495,20 @@ public final class IndirectGemm {
                 int mc = Math.min(BlockedGemm.MC, m - ic);
                 int mFull = overrun ? BlockedGemm.roundUp(mc, mrT) : mc / mrT * mrT;
                 int jr = 0;
-                if (oneSlice) {
-                    // One K slice (K <= KC, a narrow layer): the wide tile over as many columns as it covers.
-                    for (; jr + nrW <= n; jr += nrW) {
-                        int cj = cOff + ic * ldc + jr;
-                        for (int ir = 0; ir < mFull; ir += mrT) {
-                            MicroKernel.overwriteIndirectWide(kc, ap, d + ir * kc, b, bOff + jr, rowOffsets, pc, c,
-                                    cj + ir * ldc, ldc);
+                // The wide tile over as many columns as it covers, then the standard one.
+                for (; jr + nrW <= n; jr += nrW) {
+                    int cj = cOff + ic * ldc + jr;
+                    for (int ir = 0; ir < mFull; ir += mrT) {
+                        if (accumulate) {
+                            MicroKernel.accumulateIndirectWide(kc, ap, d + ir * kc, b, bOff + jr, rowOffsets, pc, c, cj + ir * ldc, ldc);
+                        } else {
+                            MicroKernel.overwriteIndirectWide(kc, ap, d + ir * kc, b, bOff + jr, rowOffsets, pc, c, cj + ir * ldc, ldc);
                         }
-                        for (int j = jr; mFull < mc && j < jr + nrW; j += nrT) {
-                            packPanel(b, bOff + j, rowOffsets, pc, kc, nrT, buf.b);
-                            MicroKernel.edge(kc, ap, d + mFull * kc, buf.b, 0, nrT, c, cOff + (ic + mFull) * ldc + j, ldc,
-                                    mc - mFull, nrT, 1f, false, buf.tile);
-                        }
+                    }
+                    for (int j = jr; mFull < mc && j < jr + nrW; j += nrT) {
+                        packPanel(b, bOff + j, rowOffsets, pc, kc, nrT, buf.b);
+                        MicroKernel.edge(kc, ap, d + mFull * kc, buf.b, 0, nrT, c, cOff + (ic + mFull) * ldc + j, ldc,
+                                mc - mFull, nrT, 1f, accumulate, buf.tile);
                     }
                 }
                 for (; jr < n; jr += nrT) {
@@ -471,6 +536,58 @@ public final class IndirectGemm {
         }
     }
 
+    /**
+     * Where vector v of {@link #gemmImages}' columns starts in B (from bOff): image {@code v / perImage},
+     * its vector {@code v % perImage}; past the last image, the image's first vector (those columns
+     * of C are junk).
+     */
+    private static int vectorOffset(int v, int images, int perImage, int imageStride) {
+        int u = v < images * perImage ? v : 0;
+        return u / perImage * imageStride + u % perImage * MicroKernel.L;
+    }
+
+    /**
+     * {@link #gemmImages}' wide tiles over its columns {@code [j0, j1)} (multiples of NR_WIDE), each
+     * tile's four vectors from wherever their images' B rows lie. As {@link #blocked} with overrun,
+     * and the same per-element operations.
+     */
+    private static void blockedImages(PackedA pa, int j0, int j1, int images, int perImage, int imageStride, float[] b, int bOff,
+                                      int[] rowOffsets, float[] c, int cOff, int ldc) {
+        final int mrT = MicroKernel.MR;
+        final int nrW = MicroKernel.NR_WIDE;
+        final int l = MicroKernel.L;
+        int m = pa.m, k = pa.k;
+        float[] ap = pa.data;
+        int kcMax = sliceDepth(k);
+        int d = 0;
+        for (int pc = 0; pc < k; pc += kcMax) {
+            int kc = Math.min(kcMax, k - pc);
+            boolean accumulate = pc > 0;
+            for (int ic = 0; ic < m; ic += BlockedGemm.MC) {
+                int mc = Math.min(BlockedGemm.MC, m - ic);
+                int mFull = BlockedGemm.roundUp(mc, mrT);
+                for (int jr = j0; jr < j1; jr += nrW) {
+                    int v = jr / l;
+                    int o0 = vectorOffset(v, images, perImage, imageStride);
+                    int o1 = vectorOffset(v + 1, images, perImage, imageStride) - o0;
+                    int o2 = vectorOffset(v + 2, images, perImage, imageStride) - o0;
+                    int o3 = vectorOffset(v + 3, images, perImage, imageStride) - o0;
+                    int cj = cOff + ic * ldc + jr;
+                    for (int ir = 0; ir < mFull; ir += mrT) {
+                        if (accumulate) {
+                            MicroKernel.accumulateIndirectWideAt(kc, ap, d + ir * kc, b, bOff + o0, rowOffsets, pc, o1, o2, o3, c,
+                                    cj + ir * ldc, ldc);
+                        } else {
+                            MicroKernel.overwriteIndirectWideAt(kc, ap, d + ir * kc, b, bOff + o0, rowOffsets, pc, o1, o2, o3, c,
+                                    cj + ir * ldc, ldc);
+                        }
+                    }
+                }
+                d += mFull * kc;
+            }
+        }
+    }
+
     /** Rows pc..pc+kc of B's panel starting at column {@code b0}: {@code [kc, NR]}, columns past nr zero. */
     private static void packPanel(float[] b, int b0, int[] rowOffsets, int pc, int kc, int nr, float[] dst) {
         final int nrT = MicroKernel.NR;
@@ -478,6 +595,31 @@ public final class IndirectGemm {
             System.arraycopy(b, b0 + rowOffsets[pc + p], dst, d, nr);
             if (nr < nrT) {
                 Arrays.fill(dst, d + nr, d + nrT, 0f);
+            }
+        }
+    }
+
+    /** {@link #gemmImages}' bounds: C as one product over all images' columns, B's rows from the first image's start to the last's end. */
+    private static void checkImages(PackedA a, int cols, int nv, int images, float[] b, int bOff, int imageStride, int[] rowOffsets,
+                                    float[] c, int cOff, int ldc, int threads) {
+        if (threads < 1) {
+            throw new IllegalArgumentException("indirect gemm over images: threads=" + threads + " must be >= 1");
+        }
+        int colsC = BlockedGemm.roundUp(cols, MicroKernel.NR_WIDE);
+        GemmArgs.matrix("indirect gemm over images", "c", c, cOff, ldc, BlockedGemm.roundUp(a.m, MicroKernel.MR), colsC,
+                "imagesColumns(n, images)",
+                colsC, "C over " + images + " images");
+        if (b == null || rowOffsets == null || rowOffsets.length < a.k) {
+            throw new IllegalArgumentException("indirect gemm over images: needs b and at least k=" + a.k + " row offsets, got b="
+                    + (b == null ? "null" : "[" + b.length + "]") + ", " + (rowOffsets == null ? "no" : rowOffsets.length + "") + " offsets");
+        }
+        long last = (long) (images - 1) * imageStride;
+        for (int p = 0; p < a.k; p++) {
+            long start = (long) bOff + rowOffsets[p];
+            if (start < 0 || start + last + nv > b.length) {
+                throw new IllegalArgumentException("indirect gemm over images: row " + p + " of B, from [" + start + ", " + (start + nv)
+                        + ") in the first image to [" + (start + last) + ", " + (start + last + nv) + ") in the last, is outside b (length "
+                        + b.length + "); bOff=" + bOff + ", rowOffsets[" + p + "]=" + rowOffsets[p] + ", imageStride=" + imageStride);
             }
         }
     }

@@ -101,6 +101,56 @@ class PaddedConvTest {
                 }
             }
         }
+        imagesAtOnce(s, wt, scale, shift, srcPad, srcPadW, dstPad, dstPadW, residual, conv);
+    }
+
+    /**
+     * The same convolution over three different images at once, each at a stride a little past its
+     * planes: every image's interiors are its own fused convolution, bit for bit (the GEMM of all
+     * three where {@link PaddedConv#batchesImages}), and nothing else is written.
+     */
+    private static void imagesAtOnce(Conv2dShape s, float[] wt, float[] scale, float[] shift, int srcPad, int srcPadW, int dstPad,
+                                     int dstPadW, boolean residual, PaddedConv conv) {
+        int images = 3, in = s.inChannels(), h = s.h(), w = s.w(), out = s.outChannels(), oh = s.outH(), ow = s.outW();
+        int srcStride = Math.max(PaddedConv.paddedFloats(in, h, w, srcPad, srcPadW), conv.sourceFloats()) + 5;
+        int dstStride = conv.destinationFloats() + 3;
+        float[] src = new float[images * srcStride];
+        float[] res = residual ? new float[images * dstStride] : null;
+        float[][] expected = new float[images][s.outputSize()];
+        for (int i = 0; i < images; i++) {
+            float[] x = Conv2dTest.random(s.inputSize(), 10 + i);
+            float[] r = residual ? Conv2dTest.random(s.outputSize(), 20 + i) : null;
+            Conv2d.forwardFused(s, x, wt, new ConvEpilogue(scale, shift, r, 0, true), expected[i]);
+            float[] padded = new float[srcStride];
+            PaddedConv.pad(x, 0, in, h, w, srcPad, srcPadW, padded);
+            if (conv.phased()) {
+                conv.splitPhases(padded, 0, src, i * srcStride);
+            } else {
+                System.arraycopy(padded, 0, src, i * srcStride, srcStride);
+            }
+            if (residual) {
+                PaddedConv.pad(r, 0, out, oh, ow, dstPad, dstPadW, res, i * dstStride);
+            }
+        }
+        int wq = ow + 2 * dstPadW, plane = (oh + 2 * dstPad) * wq;
+        for (int threads : new int[] {1, 2}) {
+            Parallel.setThreads(threads);
+            float[] dst = new float[images * dstStride];
+            Arrays.fill(dst, 7f);
+            conv.run(images, src, 0, srcStride, dst, 0, dstStride, res, 0, dstStride, threads);
+            for (int i = 0; i < images; i++) {
+                float[] interior = new float[s.outputSize()];
+                PaddedConv.unpad(dst, i * dstStride, out, oh, ow, dstPad, dstPadW, interior, 0);
+                assertArrayEquals(expected[i], interior, "image " + i + " of " + images + " on " + threads + " threads (batched: "
+                        + conv.batchesImages() + ")");
+                for (int j = 0; j < dstStride; j++) {
+                    int c = j / plane, r = j % plane / wq - dstPad, col = j % wq - dstPadW;
+                    if (!(c < out && r >= 0 && r < oh && col >= 0 && col < ow)) {
+                        assertEquals(7f, dst[i * dstStride + j], "image " + i + ", float " + j + " lies outside the interiors");
+                    }
+                }
+            }
+        }
     }
 
     @Test

@@ -72,6 +72,70 @@ class IndirectGemmTest {
     }
 
     /**
+     * Several images' products at once ({@link IndirectGemm#gemmImages}): each image's n columns are
+     * bit for bit its own product, though a tile's vectors come from two images (n of 16 or 19 at
+     * 16 lanes) and the row blocks and K slices are shared; nothing is written past roundUp(m, MR)
+     * rows and the images' rounded-up columns.
+     */
+    @ParameterizedTest(name = "m={0} n={1} k={2} images={3} threads={4}")
+    @CsvSource({"1,1,9,4,1", "5,16,600,3,1", "13,19,300,5,2", "4,71,144,2,1", "8,33,600,7,2", "150,24,300,3,2", "16,16,4608,8,1",
+            "6,8,40,9,1", "3,200,260,2,2"})
+    void imagesAreEachTheirOwnProduct(int m, int n, int k, int images, int threads) {
+        int nv = IndirectGemm.imageColumns(n);
+        int spread = 40;
+        int imageStride = nv + spread + 3;
+        int[] off = offsets(k, spread, m * 7L + n);
+        float[] a = random(m * k, 3);
+        float[] b = random(2 + images * imageStride + IndirectGemm.overrunColumns(1), 4);
+        IndirectGemm.PackedA pa = IndirectGemm.pack(m, k, a, 0, k);
+        int ldc = IndirectGemm.imagesColumns(n, images) + 5;
+        int rows = IndirectGemm.overrunRows(m);
+        float[] c = new float[rows * ldc + 7];
+        Arrays.fill(c, Float.NaN);
+        IndirectGemm.gemmImages(pa, n, images, b, 2, imageStride, off, c, 0, ldc, threads);
+        int ldo = IndirectGemm.overrunColumns(n);
+        for (int i = 0; i < images; i++) {
+            float[] own = new float[rows * ldo];
+            IndirectGemm.gemm(pa, n, b, 2 + i * imageStride, off, own, 0, ldo, true, 1);
+            for (int r = 0; r < m; r++) {
+                for (int j = 0; j < n; j++) {
+                    assertThat(c[r * ldc + i * nv + j]).as("image %d, C[%d, %d]", i, r, j).isEqualTo(own[r * ldo + j]);
+                }
+            }
+        }
+        for (int r = 0; r < rows; r++) {
+            for (int j = IndirectGemm.imagesColumns(n, images); j < ldc; j++) {
+                assertThat(c[r * ldc + j]).as("past the columns in row %d at %d", r, j).isNaN();
+            }
+        }
+        for (int i = rows * ldc; i < c.length; i++) {
+            assertThat(c[i]).as("past the rows at %d", i).isNaN();
+        }
+    }
+
+    @Test
+    void imagesRejectBadArguments() {
+        IndirectGemm.PackedA pa = IndirectGemm.pack(4, 9, random(36, 1), 0, 9);
+        int[] off = {0, 1, 2, 3, 4, 5, 6, 7, 8};
+        float[] b = new float[200];
+        float[] c = new float[4 * 128];
+        int n = 16, nv = IndirectGemm.imageColumns(n);
+        assertThatThrownBy(() -> IndirectGemm.gemmImages(pa, n, 0, b, 0, 45, off, c, 0, 128, 1))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("images=0");
+        assertThatThrownBy(() -> IndirectGemm.gemmImages(pa, n, 2, b, 0, nv - 1, off, c, 0, 128, 1))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("imageStride=" + (nv - 1));
+        // The last image's last row, [4·45 + 8, + nv), ends past b when nv = 16.
+        if (nv == 16) {
+            assertThatThrownBy(() -> IndirectGemm.gemmImages(pa, n, 5, b, 0, 45, off, c, 0, 128, 1))
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("outside b (length 200)");
+        }
+        assertThatThrownBy(() -> IndirectGemm.gemmImages(pa, n, 3, b, 0, 45, off, c, 0, 128, 0))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("threads=0");
+        assertThatThrownBy(() -> IndirectGemm.gemmImages(pa, n, 3, b, 0, 45, off, new float[4 * 16], 0, 16, 1))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("C over 3 images");
+    }
+
+    /**
      * With overrun allowed, whole tiles run past the last column and row into the caller's slack:
      * the m x n result is the same bit for bit, nothing is written past roundUp(m, MR) rows and
      * roundUp(n, NR) columns, and one packed A serves several products.
