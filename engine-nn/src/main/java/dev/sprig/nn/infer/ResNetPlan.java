@@ -1,6 +1,7 @@
 package dev.sprig.nn.infer;
 
 import dev.sprig.kernels.KernelConfig;
+import dev.sprig.kernels.Parallel;
 import dev.sprig.kernels.conv.Conv2dShape;
 import dev.sprig.kernels.conv.PaddedConv;
 import dev.sprig.kernels.pool.GlobalAvgPool2d;
@@ -16,6 +17,7 @@ import dev.sprig.tensor.GradMode;
 import dev.sprig.tensor.Shape;
 import dev.sprig.tensor.Tensor;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -30,7 +32,10 @@ import java.util.HashSet;
  * allocated once and reused: no layer pads its input, zeroes a new output tensor or recomputes its
  * plan. A block's output is written straight into the interiors of the next block's padded input,
  * its residual read from the planes it came from, and a strided block's 3x3 and 1x1 shortcut
- * convolutions share one phase split.
+ * convolutions share one phase split. From the first block with a convolution of 256 Ki weights or
+ * more (ResNet-18's third stage), the images go through the rest in chunks of up to 8, each
+ * convolution one GEMM over the chunk: its weights are read once per chunk instead of once per
+ * image, and a 4 x 4 output's 16 columns no longer leave most of each tile empty.
  *
  * <p>The output is bit for bit the model's own eval-mode forward without gradients ({@code
  * model.forward} under {@link GradMode#noGrad}), for any thread count: every element goes through
@@ -51,6 +56,17 @@ import java.util.HashSet;
 public final class ResNetPlan {
     /** Padding of the blocks' activation planes: their 3x3 convolutions' (a 1x1 shortcut reads them too). */
     private static final int PAD = 1;
+    /** Images per chunk through the blocks from {@link #split} on. */
+    static final int CHUNK = 8;
+    /**
+     * Weights (floats) from which a convolution's block and every block after it go through the
+     * network a chunk of images at a time: 256 Ki floats, the 1 MiB of one core's L2 here. Such a
+     * convolution's weights do not stay in L2 from one image to the next, and its few output columns
+     * per image (16 at 4 x 4) leave most of a GEMM tile empty; over a chunk each block of its weights
+     * is read once and the images' columns fill the tiles ({@link PaddedConv#run(int, float[], int,
+     * int, float[], int, int, float[], int, int, int)}).
+     */
+    static final int CHUNK_MIN_WEIGHTS = 256 * 1024;
 
     private final int inChannels;
     private final int height;
@@ -75,6 +91,15 @@ public final class ResNetPlan {
     private final Tensor fcWeight;
     private final Tensor fcBias;
     private final ThreadLocal<Buffers> buffers;
+    /** The first block run over chunks of images ({@code blocks.size()} for none); the blocks before it run image by image. */
+    private final int split;
+    /** The most images in a chunk (1 when no block is chunked). */
+    private final int chunk;
+    /** Per geometry, the floats of one image's plane (the stride between a chunk's images) and how many images a plane holds. */
+    private final int[] stride;
+    private final int[] slots;
+    /** Floats of one image's phase planes in the chunked blocks. */
+    private final int chunkPhaseFloats;
 
     /**
      * An activation size and the planes held at it (per thread: block input and output, ping-pong, mid and shortcut), for up to
@@ -99,23 +124,25 @@ public final class ResNetPlan {
     private static final class Buffers {
         final float[][][] planes;
         final float[] phases;
+        final float[] chunkPhases;
         final float[] input;
         final float[] pooled;
 
-        Buffers(int[] floats, int phaseFloats, int inputFloats, int pooledFloats) {
+        Buffers(int[] floats, int[] slots, int phaseFloats, int chunkPhaseFloats, int inputFloats, int pooledFloats) {
             planes = new float[floats.length][4][];
             for (int g = 0; g < floats.length; g++) {
                 for (int i = 0; i < 4; i++) {
-                    planes[g][i] = new float[floats[g]];
+                    planes[g][i] = new float[floats[g] * slots[g]];
                 }
             }
             phases = new float[phaseFloats];
+            chunkPhases = new float[chunkPhaseFloats];
             input = new float[inputFloats];
             pooled = new float[pooledFloats];
         }
     }
 
-    private ResNetPlan(ResNet model, int height, int width) {
+    private ResNetPlan(ResNet model, int height, int width, int chunkSize, int splitAt) {
         this.height = height;
         this.width = width;
         this.inChannels = model.config().inChannels();
@@ -238,10 +265,28 @@ public final class ResNetPlan {
             }
             floats[blk.out().index()] = Math.max(floats[blk.out().index()], blk.conv2().sourceFloats());
         }
+        int sp = splitAt >= 0 ? Math.min(splitAt, blocks.size()) : defaultSplit(blocks);
+        this.split = sp;
+        this.chunk = sp < blocks.size() ? chunkSize : 1; // slots per plane: 1 for a plan without chunks
+        int[] slotsOf = new int[all.size()];
+        Arrays.fill(slotsOf, 1);
+        int chunkPhases = 0;
+        for (int i = sp; i < blocks.size(); i++) {
+            Block blk = blocks.get(i);
+            slotsOf[blk.in().index()] = chunk;
+            slotsOf[blk.out().index()] = chunk;
+            if (blk.conv1().phased()) {
+                chunkPhases = Math.max(chunkPhases, blk.conv1().sourceFloats());
+            }
+        }
+        this.stride = floats;
+        this.slots = slotsOf;
+        this.chunkPhaseFloats = chunkPhases;
         int phaseSize = phases;
+        int chunkPhaseSize = chunk * chunkPhases;
         int inputSize = stem == null ? 0 : PaddedConv.paddedFloats(inChannels, height, width, stemPad);
         int pooledSize = lastChannels * last.h() * last.w();
-        this.buffers = ThreadLocal.withInitial(() -> new Buffers(floats, phaseSize, inputSize, pooledSize));
+        this.buffers = ThreadLocal.withInitial(() -> new Buffers(floats, slotsOf, phaseSize, chunkPhaseSize, inputSize, pooledSize));
     }
 
     /**
@@ -262,7 +307,33 @@ public final class ResNetPlan {
         if (height < 1 || width < 1) {
             throw new IllegalArgumentException("resnet plan: the input size must be >= 1, got " + height + "x" + width);
         }
-        return new ResNetPlan(model, height, width);
+        return new ResNetPlan(model, height, width, CHUNK, -1);
+    }
+
+    /**
+     * As {@link #of(ResNet, int, int)} with blocks {@code split} on run over chunks of up to
+     * {@code chunk} images ({@code split} past the last block: none); for tests of the chunked path
+     * on models too small to take it by default.
+     */
+    static ResNetPlan of(ResNet model, int height, int width, int chunk, int split) {
+        if (chunk < 1 || split < 0) {
+            throw new IllegalArgumentException("resnet plan: needs chunk >= 1 and split >= 0, got chunk=" + chunk + ", split=" + split);
+        }
+        of(model, height, width); // the checks
+        return new ResNetPlan(model, height, width, chunk, split);
+    }
+
+    /** The first block with a convolution of at least {@link #CHUNK_MIN_WEIGHTS} weights whose GEMM batches images, or none. */
+    private static int defaultSplit(List<Block> blocks) {
+        for (int i = 0; i < blocks.size(); i++) {
+            Block b = blocks.get(i);
+            for (PaddedConv pc : new PaddedConv[] {b.conv1(), b.conv2(), b.shortcut()}) {
+                if (pc != null && pc.batchesImages() && pc.weightFloats() >= CHUNK_MIN_WEIGHTS) {
+                    return i;
+                }
+            }
+        }
+        return blocks.size();
     }
 
     /** The input size this plan was made for: {@code {inChannels, height, width}}. */
@@ -309,42 +380,122 @@ public final class ResNetPlan {
         int c = lastChannels;
         float[] features = new float[n * c]; // [n, c]
         int image = inC * inH * inW;
-        Plans.items(n, (i, threads) -> image(src, i * image, features, i * c, threads));
+        if (split == blocks.size()) {
+            Plans.items(n, (i, threads) -> {
+                float[] cur = prefix(src, i * image, 0, threads);
+                pool(cur, 0, features, i * c);
+            });
+        } else {
+            // Chunks of up to CHUNK images, but enough of them for every thread.
+            int size = Math.max(1, Math.min(chunk, (n + Parallel.threads() - 1) / Parallel.threads()));
+            int chunks = (n + size - 1) / size;
+            Plans.items(chunks, (k, threads) -> {
+                int from = k * size, count = Math.min(size, n - from);
+                chunkOf(src, from, count, image, features, c, threads);
+            });
+        }
         return Tensor.fromStorage(features, n, c);
     }
 
-    /** One image from its input (the model's, or the stem's output) at xOff to its pooled features at fOff. */
-    private void image(float[] x, int xOff, float[] features, int fOff, int threads) {
+    /** Where image {@code slot} of a chunk lies in geometry g's planes. */
+    private int at(Geometry g, int slot) {
+        return slots[g.index()] > 1 ? slot * stride[g.index()] : 0;
+    }
+
+    /**
+     * One image from its input (the model's, or the stem's output) at xOff through the blocks before
+     * {@link #split}, its planes at chunk slot {@code slot}; returns the planes holding the output (at
+     * {@code at(geometry, slot)}).
+     */
+    private float[] prefix(float[] x, int xOff, int slot, int threads) {
         Buffers b = buffers.get();
         float[] cur;
+        int curOff = at(first, slot);
         if (stem != null) {
             PaddedConv.pad(x, xOff, inChannels, height, width, stemPad, b.input);
             cur = b.planes[first.index()][0];
-            stem.run(b.input, 0, cur, 0, null, 0, threads);
+            stem.run(b.input, 0, cur, curOff, null, 0, threads);
         } else {
             cur = b.planes[first.index()][0];
-            PaddedConv.pad(x, xOff, firstChannels, first.h(), first.w(), PAD, first.padW(), cur);
+            PaddedConv.pad(x, xOff, firstChannels, first.h(), first.w(), PAD, first.padW(), cur, curOff);
         }
-        for (Block blk : blocks) {
+        for (int i = 0; i < split; i++) {
+            Block blk = blocks.get(i);
+            int inOff = at(blk.in(), slot), outOff = at(blk.out(), slot);
             float[][] out = b.planes[blk.out().index()];
             float[] next = out[0] == cur ? out[1] : out[0];
             float[] mid = out[2];
             float[] res = cur;
+            int resOff = inOff;
             float[] src1 = cur;
+            int src1Off = inOff;
             if (blk.conv1().phased()) {
-                blk.conv1().splitPhases(cur, 0, b.phases);
+                blk.conv1().splitPhases(cur, inOff, b.phases);
                 src1 = b.phases;
+                src1Off = 0;
             }
             if (blk.shortcut() != null) {
                 res = out[3];
-                blk.shortcut().run(blk.shortcut().phased() ? b.phases : cur, 0, res, 0, null, 0, threads);
+                resOff = outOff;
+                blk.shortcut().run(blk.shortcut().phased() ? b.phases : cur, blk.shortcut().phased() ? 0 : inOff, res, outOff, null, 0,
+                        threads);
             }
-            blk.conv1().run(src1, 0, mid, 0, null, 0, threads);
-            blk.conv2().run(mid, 0, next, 0, res, 0, threads);
+            blk.conv1().run(src1, src1Off, mid, outOff, null, 0, threads);
+            blk.conv2().run(mid, outOff, next, outOff, res, resOff, threads);
             cur = next;
         }
-        PaddedConv.unpad(cur, lastChannels, last.h(), last.w(), PAD, last.padW(), b.pooled, 0);
+        return cur;
+    }
+
+    /** Pools the last block's output planes at off into features at fOff. */
+    private void pool(float[] cur, int off, float[] features, int fOff) {
+        Buffers b = buffers.get();
+        PaddedConv.unpad(cur, off, lastChannels, last.h(), last.w(), PAD, last.padW(), b.pooled, 0);
         GlobalAvgPool2d.forward(1, lastChannels, last.h(), last.w(), b.pooled, 0, features, fOff);
+    }
+
+    /**
+     * Images {@code from .. from + count - 1}: each through the blocks before {@link #split} into its
+     * chunk slot, then the chunk through the rest block by block, every convolution over all of its
+     * images at once.
+     */
+    private void chunkOf(float[] x, int from, int count, int image, float[] features, int c, int threads) {
+        Buffers b = buffers.get();
+        float[] cur = null;
+        for (int j = 0; j < count; j++) {
+            cur = prefix(x, (from + j) * image, j, threads);
+        }
+        for (int i = split; i < blocks.size(); i++) {
+            Block blk = blocks.get(i);
+            int inStride = stride[blk.in().index()], outStride = stride[blk.out().index()];
+            float[][] out = b.planes[blk.out().index()];
+            float[] next = out[0] == cur ? out[1] : out[0];
+            float[] mid = out[2];
+            float[] res = cur;
+            int resStride = inStride;
+            float[] src1 = cur;
+            int src1Stride = inStride;
+            if (blk.conv1().phased()) {
+                for (int j = 0; j < count; j++) {
+                    blk.conv1().splitPhases(cur, j * inStride, b.chunkPhases, j * chunkPhaseFloats);
+                }
+                src1 = b.chunkPhases;
+                src1Stride = chunkPhaseFloats;
+            }
+            if (blk.shortcut() != null) {
+                res = out[3];
+                resStride = outStride;
+                boolean ph = blk.shortcut().phased();
+                blk.shortcut().run(count, ph ? b.chunkPhases : cur, 0, ph ? chunkPhaseFloats : inStride, res, 0, outStride, null, 0, 0,
+                        threads);
+            }
+            blk.conv1().run(count, src1, 0, src1Stride, mid, 0, outStride, null, 0, 0, threads);
+            blk.conv2().run(count, mid, 0, outStride, next, 0, outStride, res, 0, resStride, threads);
+            cur = next;
+        }
+        for (int j = 0; j < count; j++) {
+            pool(cur, j * stride[last.index()], features, (from + j) * c);
+        }
     }
 
     /**

@@ -105,6 +105,41 @@ class ResNetPlanTest {
         }
     }
 
+    /**
+     * Blocks from {@code split} on run over chunks of images (by default only from a block with a
+     * convolution of 256 Ki weights, ResNet-18's third stage): from the first block, from the middle
+     * and from the last, in chunks of 1, 2 and 3 images, batch 5 (chunks of 3 and 2 on two threads),
+     * still bit for bit the model's forward.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("cases")
+    void chunksOfImagesAreBitForBitTheModelsForward(Case c) {
+        ResNet m = c.model();
+        int blocks = 0;
+        for (int st = 1; st <= m.stages(); st++) {
+            blocks += ((dev.sprig.nn.Sequential) m.child("layer" + st)).size();
+        }
+        Tensor x = Tensor.randn(200, 5, 3, c.size(), c.size());
+        float[] expected = module(m, x);
+        int before = Parallel.threads();
+        try {
+            for (int split : new int[] {0, blocks / 2, blocks - 1}) {
+                for (int chunk : new int[] {1, 2, 3}) {
+                    ResNetPlan plan = ResNetPlan.of(m, c.size(), c.size(), chunk, split);
+                    for (int threads : new int[] {1, 2}) {
+                        Parallel.setThreads(threads);
+                        assertArrayEquals(expected, plan.forward(x).toArray(), c + ", from block " + split + " in chunks of " + chunk + ", "
+                                + threads + " threads");
+                    }
+                }
+            }
+        } finally {
+            Parallel.setThreads(before);
+        }
+        assertThatThrownBy(() -> ResNetPlan.of(m, c.size(), c.size(), 0, 0)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("chunk=0");
+    }
+
     @Test
     void featuresArePooledLastActivations() {
         ResNet m = new ResNet(ResNetConfig.resnet20(3, 10), 3);
