@@ -39,7 +39,9 @@ import jdk.incubator.vector.VectorSpecies;
  * source's width and {@link ConvEpilogue#rowsStrided} takes each output row through the epilogue
  * into the destination. Per output element these are the operations of {@link Conv2d#forwardFused}
  * (the same fma chain over K in (ic, i, j) order, sliced alike, then one fma, an add and a max), so
- * a plan's output is bit for bit the one of the fused convolutions it replaces. Under
+ * a plan's output is bit for bit the one of the fused convolutions it replaces. Over several
+ * images at once ({@link #run(int, float[], int, int, float[], int, int, float[], int, int, int)})
+ * the buffered path is one GEMM of all of them ({@link IndirectGemm#gemmImages}). Under
  * {@link KernelConfig#SCALAR} the buffered path runs on the scalar twins.
  *
  * <p>Weights, scale and shift are copied when the convolution is made: it is a snapshot.
@@ -392,13 +394,34 @@ public final class PaddedConv {
                     res, resDelta, relu, threads);
             return;
         }
-        int q = (oh - 1) * bRowStride + ow; // flat output columns on the source's width, junk between rows included
-        int ldo = IndirectGemm.overrunColumns(q);
+        buffered(1, b, bOff, 0, bRowStride, dst, dstOff, 0, res, resOff, 0, threads);
+    }
+
+    /**
+     * The buffered implicit GEMM over {@code images} images (their sources {@code bStride} apart,
+     * rows {@code bRowStride} apart, one image's product or {@link IndirectGemm#gemmImages}), then
+     * each output row through the epilogue into the destination's interiors.
+     */
+    private void buffered(int images, float[] b, int bOff, int bStride, int bRowStride, float[] dst, int dstOff, int dstStride,
+                          float[] res, int resOff, int resStride, int threads) {
+        int oh = s.outH(), ow = s.outW(), m = s.outChannels();
+        int wq = ow + 2 * dstPadW;
+        int dstPlane = (oh + 2 * dstPadH) * wq;
+        int lead = dstPadH * wq + dstPadW;
+        int q = (oh - 1) * bRowStride + ow; // flat output columns per image on the source's width, junk between rows included
+        int nv = IndirectGemm.imageColumns(q);
+        int ldo = images == 1 ? IndirectGemm.overrunColumns(q) : IndirectGemm.imagesColumns(q, images);
         float[] out = Scratch.get(Scratch.OUT, IndirectGemm.overrunRows(m) * ldo);
-        IndirectGemm.gemm(packed, q, b, bOff, offsets, out, 0, ldo, true, threads);
-        for (int c = 0; c < m; c++) {
-            ConvEpilogue.rowsStrided(out, c * ldo, bRowStride, scale[c], shift[c], res, resOff + c * dstPlane + lead, relu,
-                    dst, dstOff + c * dstPlane + lead, wq, oh, ow);
+        if (images == 1) {
+            IndirectGemm.gemm(packed, q, b, bOff, offsets, out, 0, ldo, true, threads);
+        } else {
+            IndirectGemm.gemmImages(packed, q, images, b, bOff, bStride, offsets, out, 0, ldo, threads);
+        }
+        for (int i = 0; i < images; i++) {
+            for (int c = 0; c < m; c++) {
+                ConvEpilogue.rowsStrided(out, c * ldo + i * nv, bRowStride, scale[c], shift[c], res, resOff + i * resStride + c * dstPlane
+                        + lead, relu, dst, dstOff + i * dstStride + c * dstPlane + lead, wq, oh, ow);
+            }
         }
     }
 
@@ -452,10 +475,8 @@ public final class PaddedConv {
             throw new IllegalArgumentException("padded conv: " + images + " images need two different arrays, [" + srcOff + ", " + srcEnd
                     + ") of the source (have " + (src == null ? "none" : src.length) + "), [" + dstOff + ", " + dstEnd
                     + ") of the destination (have " + (dst == null ? "none" : dst.length) + ")" + (res == null ? "" : ", [" + resOff + ", "
-                    + resEnd + ") of the residual (have " + res.length + ")") + " and threads >= 1, got " + threads);
+                    + resEnd + ") of the residual (have " + res.length + ")") + " and threads >= 1, got threads=" + threads);
         }
-        int oh = s.outH(), ow = s.outW();
-        int lead = dstPadH * wq + dstPadW;
         int bRowStride = wph;
         if (shifts != null) {
             for (int i = 0; i < images; i++) {
@@ -463,17 +484,7 @@ public final class PaddedConv {
             }
             bRowStride = s.w();
         }
-        int q = (oh - 1) * bRowStride + ow; // flat output columns per image, junk between rows included
-        int nv = IndirectGemm.imageColumns(q);
-        int ldo = IndirectGemm.imagesColumns(q, images);
-        float[] out = Scratch.get(Scratch.OUT, IndirectGemm.overrunRows(m) * ldo);
-        IndirectGemm.gemmImages(packed, q, images, src, srcOff, srcStride, offsets, out, 0, ldo, threads);
-        for (int i = 0; i < images; i++) {
-            for (int c = 0; c < m; c++) {
-                ConvEpilogue.rowsStrided(out, c * ldo + i * nv, bRowStride, scale[c], shift[c], res, resOff + i * resStride + c * dstPlane
-                        + lead, relu, dst, dstOff + i * dstStride + c * dstPlane + lead, wq, oh, ow);
-            }
-        }
+        buffered(images, src, srcOff, srcStride, bRowStride, dst, dstOff, dstStride, res, resOff, resStride, threads);
     }
 
     /**

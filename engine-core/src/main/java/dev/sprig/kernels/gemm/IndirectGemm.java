@@ -174,12 +174,25 @@ public final class IndirectGemm {
 
     /** Columns of C an image takes in {@link #gemmImages}: its n columns rounded up to whole vectors. */
     public static int imageColumns(int n) {
+        if (n < 0 || n > Integer.MAX_VALUE - MicroKernel.L) {
+            throw new IllegalArgumentException("indirect gemm over images: n=" + n + " must be in [0, " + (Integer.MAX_VALUE
+                    - MicroKernel.L) + "]");
+        }
         return BlockedGemm.roundUp(n, MicroKernel.L);
     }
 
-    /** Columns of C {@link #gemmImages} may write for {@code images} images of n columns: theirs, rounded up to whole wide tiles. */
+    /**
+     * Columns of C {@link #gemmImages} may write for {@code images} images of n columns: theirs,
+     * rounded up to whole wide tiles.
+     */
     public static int imagesColumns(int n, int images) {
-        return BlockedGemm.roundUp(images * imageColumns(n), MicroKernel.NR_WIDE);
+        long cols = (long) Math.max(images, 0) * imageColumns(n);
+        if (images < 1 || cols > Integer.MAX_VALUE - MicroKernel.NR_WIDE) {
+            throw new IllegalArgumentException("indirect gemm over images: needs images >= 1 and at most "
+                    + (Integer.MAX_VALUE - MicroKernel.NR_WIDE) + " columns in all, got images=" + images + " of " + imageColumns(n)
+                    + " columns (n=" + n + ")");
+        }
+        return BlockedGemm.roundUp((int) cols, MicroKernel.NR_WIDE);
     }
 
     /**
@@ -187,33 +200,27 @@ public final class IndirectGemm {
      * read once for all of them: image i's B is {@link #gemm}'s B at {@code bOff + i·imageStride},
      * and its n columns of C are columns {@code [i·nv, i·nv + n)}, {@code nv = imageColumns(n)}. A
      * wide tile's four vectors may come from different images, so a product of few columns (a deep
-     * layer's small output: 16 columns at 4 x 4, where the tile has 64) computes no padding but each
-     * image's last vector and the last tile's. Always with {@link #gemm}'s overrun: every B row of every image is readable for nv
-     * floats, and C has {@code roundUp(m, MR)} rows of {@code ldc >= imagesColumns(n, images)}
-     * writable floats; what lies past each image's n columns afterwards is junk. Per element the
-     * operations of {@link #gemm}: each image's columns are bit for bit its own product.
+     * layer's small output: 16 columns at 4 x 4, where the tile has 64) computes no padding but
+     * each image's last vector and the last tile's. Always with overrun, as {@link #gemm} allows
+     * it: every B row of every image is readable for nv floats, and C has {@code roundUp(m, MR)}
+     * rows of {@code ldc >= imagesColumns(n, images)} writable floats; what lies past each image's
+     * n columns afterwards is junk. Per element the operations of {@link #gemm}: each image's
+     * columns are bit for bit its own product.
      *
      * @param imageStride floats from one image's B to the next; at least nv when images > 1
      */
     public static void gemmImages(PackedA a, int n, int images, float[] b, int bOff, int imageStride, int[] rowOffsets,
                                   float[] c, int cOff, int ldc, int threads) {
         if (a == null) {
-            throw new IllegalArgumentException("indirect gemm: the packed A must not be null");
+            throw new IllegalArgumentException("indirect gemm over images: the packed A must not be null");
         }
-        int nv = imageColumns(Math.max(n, 0));
-        if (images < 1 || (images > 1 && imageStride < nv)) {
-            throw new IllegalArgumentException("indirect gemm over images: needs images >= 1 and, for more than one, an image stride"
-                    + " >= " + nv + " (n=" + n + " rounded up to whole vectors), got images=" + images + ", imageStride=" + imageStride);
+        int cols = imagesColumns(n, images); // checks n and images
+        int nv = imageColumns(n);
+        if (images > 1 && imageStride < nv) {
+            throw new IllegalArgumentException("indirect gemm over images: needs an image stride >= " + nv + " (n=" + n
+                    + " rounded up to whole vectors), got imageStride=" + imageStride);
         }
-        long cols = (long) images * nv;
-        if (cols > Integer.MAX_VALUE - MicroKernel.NR) {
-            throw new IllegalArgumentException("indirect gemm over images: " + images + " images of " + nv + " columns do not fit in C");
-        }
-        if (images == 1) {
-            gemm(a, n, b, bOff, rowOffsets, c, cOff, ldc, true, threads);
-            return;
-        }
-        checkImages(a, (int) cols, nv, images, b, bOff, imageStride, rowOffsets, c, cOff, ldc, threads);
+        checkImages(a, cols, nv, images, b, bOff, imageStride, rowOffsets, c, cOff, ldc, threads);
         int m = a.m, k = a.k;
         if (m == 0 || n == 0) {
             return;
@@ -226,7 +233,7 @@ public final class IndirectGemm {
         }
         int perImage = nv / MicroKernel.L;
         int nw = MicroKernel.NR_WIDE;
-        int total = BlockedGemm.roundUp((int) cols, nw);
+        int total = cols;
         int t = (long) m * total * k < Sgemm.PARALLEL_MIN_WORK || Parallel.inWorker() ? 1 : threads;
         int nPanels = total / nw;
         if (t == 1 || nPanels < 2) {
@@ -538,8 +545,8 @@ public final class IndirectGemm {
 
     /**
      * Where vector v of {@link #gemmImages}' columns starts in B (from bOff): image {@code v / perImage},
-     * its vector {@code v % perImage}; past the last image, the image's first vector (those columns
-     * of C are junk).
+     * its vector {@code v % perImage}; past the last image, the first image's first vector (those
+     * columns of C are junk).
      */
     private static int vectorOffset(int v, int images, int perImage, int imageStride) {
         int u = v < images * perImage ? v : 0;
@@ -599,16 +606,17 @@ public final class IndirectGemm {
         }
     }
 
-    /** {@link #gemmImages}' bounds: C as one product over all images' columns, B's rows from the first image's start to the last's end. */
+    /**
+     * {@link #gemmImages}' bounds: C as one product over all images' columns ({@code cols =
+     * imagesColumns}), B's rows from the first image's start to the last's end.
+     */
     private static void checkImages(PackedA a, int cols, int nv, int images, float[] b, int bOff, int imageStride, int[] rowOffsets,
                                     float[] c, int cOff, int ldc, int threads) {
         if (threads < 1) {
             throw new IllegalArgumentException("indirect gemm over images: threads=" + threads + " must be >= 1");
         }
-        int colsC = BlockedGemm.roundUp(cols, MicroKernel.NR_WIDE);
-        GemmArgs.matrix("indirect gemm over images", "c", c, cOff, ldc, BlockedGemm.roundUp(a.m, MicroKernel.MR), colsC,
-                "imagesColumns(n, images)",
-                colsC, "C over " + images + " images");
+        GemmArgs.matrix("indirect gemm over images", "c", c, cOff, ldc, BlockedGemm.roundUp(a.m, MicroKernel.MR), cols,
+                "imagesColumns(n, images)", cols, "C over " + images + " images");
         if (b == null || rowOffsets == null || rowOffsets.length < a.k) {
             throw new IllegalArgumentException("indirect gemm over images: needs b and at least k=" + a.k + " row offsets, got b="
                     + (b == null ? "null" : "[" + b.length + "]") + ", " + (rowOffsets == null ? "no" : rowOffsets.length + "") + " offsets");

@@ -21,9 +21,12 @@ import jdk.incubator.vector.VectorSpecies;
  * spills), 2x32 at ~50. The code is species-generic; on AVX-512 (32 registers, NR = 32) a taller
  * tile may win and should be re-measured.
  *
- * <p>Why three copies of the loop: a single method choosing its store at run time (overwrite or
+ * <p>Why so many copies of the loop: a single method choosing its store at run time (overwrite or
  * accumulate, full or edge tile) was measured 2-3x slower once C2 had seen both choices, so each
- * store variant gets its own compiled loop.
+ * store variant gets its own compiled loop, and so does each way of addressing B (packed or in
+ * place; an indirect B's rows through an offset table, as adjacent vectors or at run-time offsets
+ * across images; whole output rows with the convolution's epilogue). The indirect tiles are also
+ * wider: {@link #NR_WIDE} columns, and 6 vectors for whole output rows on AVX-512.
  */
 final class MicroKernel {
     static final VectorSpecies<Float> S = KernelConfig.FLOATS;

@@ -114,8 +114,10 @@ class PaddedConvTest {
         int images = 3, in = s.inChannels(), h = s.h(), w = s.w(), out = s.outChannels(), oh = s.outH(), ow = s.outW();
         int srcStride = Math.max(PaddedConv.paddedFloats(in, h, w, srcPad, srcPadW), conv.sourceFloats()) + 5;
         int dstStride = conv.destinationFloats() + 3;
-        float[] src = new float[images * srcStride];
-        float[] res = residual ? new float[images * dstStride] : null;
+        int resStride = dstStride + 9;
+        int srcOff = 4, dstOff = 6, resOff = 2;
+        float[] src = new float[srcOff + images * srcStride];
+        float[] res = residual ? new float[resOff + images * resStride] : null;
         float[][] expected = new float[images][s.outputSize()];
         for (int i = 0; i < images; i++) {
             float[] x = Conv2dTest.random(s.inputSize(), 10 + i);
@@ -124,29 +126,32 @@ class PaddedConvTest {
             float[] padded = new float[srcStride];
             PaddedConv.pad(x, 0, in, h, w, srcPad, srcPadW, padded);
             if (conv.phased()) {
-                conv.splitPhases(padded, 0, src, i * srcStride);
+                conv.splitPhases(padded, 0, src, srcOff + i * srcStride);
             } else {
-                System.arraycopy(padded, 0, src, i * srcStride, srcStride);
+                System.arraycopy(padded, 0, src, srcOff + i * srcStride, srcStride);
             }
             if (residual) {
-                PaddedConv.pad(r, 0, out, oh, ow, dstPad, dstPadW, res, i * dstStride);
+                PaddedConv.pad(r, 0, out, oh, ow, dstPad, dstPadW, res, resOff + i * resStride);
             }
         }
         int wq = ow + 2 * dstPadW, plane = (oh + 2 * dstPad) * wq;
         for (int threads : new int[] {1, 2}) {
             Parallel.setThreads(threads);
-            float[] dst = new float[images * dstStride];
+            float[] dst = new float[dstOff + images * dstStride];
             Arrays.fill(dst, 7f);
-            conv.run(images, src, 0, srcStride, dst, 0, dstStride, res, 0, dstStride, threads);
+            conv.run(images, src, srcOff, srcStride, dst, dstOff, dstStride, res, resOff, resStride, threads);
+            for (int j = 0; j < dstOff; j++) {
+                assertEquals(7f, dst[j], "float " + j + " lies before the first image");
+            }
             for (int i = 0; i < images; i++) {
                 float[] interior = new float[s.outputSize()];
-                PaddedConv.unpad(dst, i * dstStride, out, oh, ow, dstPad, dstPadW, interior, 0);
+                PaddedConv.unpad(dst, dstOff + i * dstStride, out, oh, ow, dstPad, dstPadW, interior, 0);
                 assertArrayEquals(expected[i], interior, "image " + i + " of " + images + " on " + threads + " threads (batched: "
                         + conv.batchesImages() + ")");
                 for (int j = 0; j < dstStride; j++) {
                     int c = j / plane, r = j % plane / wq - dstPad, col = j % wq - dstPadW;
                     if (!(c < out && r >= 0 && r < oh && col >= 0 && col < ow)) {
-                        assertEquals(7f, dst[i * dstStride + j], "image " + i + ", float " + j + " lies outside the interiors");
+                        assertEquals(7f, dst[dstOff + i * dstStride + j], "image " + i + ", float " + j + " lies outside the interiors");
                     }
                 }
             }
@@ -214,6 +219,20 @@ class PaddedConvTest {
                 .hasMessageContaining("two different arrays");
         assertThatThrownBy(() -> conv.run(new float[conv.sourceFloats()], 0, dst, 0, null, 0, 0))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("threads must be >= 1, got 0");
+        // Over several images: strides below one image's planes, too short an array, bad image counts.
+        int sf = conv.sourceFloats(), df = conv.destinationFloats();
+        assertThatThrownBy(() -> conv.run(2, new float[2 * sf], 0, sf - 1, new float[2 * df], 0, df, null, 0, 0, 1))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("strides " + (sf - 1) + " and " + df);
+        assertThatThrownBy(() -> conv.run(0, new float[sf], 0, sf, new float[df], 0, df, null, 0, 0, 1))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("images=0");
+        Conv2dShape deep = new Conv2dShape(1, 32, 8, 8, 8, 3, 3, 1, 1, 1, 1, 1, 1, 1); // K = 288: the buffered GEMM
+        PaddedConv batched = PaddedConv.of(deep, new float[deep.weightSize()], 0, null, null, true, 1, 1);
+        assertThat(batched.batchesImages()).isTrue();
+        int bs = batched.sourceFloats(), bd = batched.destinationFloats();
+        assertThatThrownBy(() -> batched.run(3, new float[2 * bs], 0, bs, new float[3 * bd], 0, bd, null, 0, 0, 1))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("3 images").hasMessageContaining("(have " + 2 * bs + ")");
+        assertThatThrownBy(() -> batched.run(2, new float[2 * bs], 0, bs, new float[2 * bd], 0, bd, null, 0, 0, 0))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("threads=0");
         assertThatThrownBy(() -> PaddedConv.paddedFloats(-1, 8, 8, 1)).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("c, h, w >= 1 and paddings >= 0, got c=-1");
         assertThatThrownBy(() -> PaddedConv.pad(new float[64], 0, 1, 8, 8, -2, new float[200])).isInstanceOf(IllegalArgumentException.class)

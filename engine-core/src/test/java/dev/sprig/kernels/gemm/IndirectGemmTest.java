@@ -79,16 +79,18 @@ class IndirectGemmTest {
      */
     @ParameterizedTest(name = "m={0} n={1} k={2} images={3} threads={4}")
     @CsvSource({"1,1,9,4,1", "5,16,600,3,1", "13,19,300,5,2", "4,71,144,2,1", "8,33,600,7,2", "150,24,300,3,2", "16,16,4608,8,1",
-            "6,8,40,9,1", "3,200,260,2,2"})
+            "6,8,40,9,1", "3,200,260,2,2", "150,19,300,5,2", "150,40,600,5,2", "7,16,300,1,1", "9,70,300,1,2"})
     void imagesAreEachTheirOwnProduct(int m, int n, int k, int images, int threads) {
         int nv = IndirectGemm.imageColumns(n);
         int spread = 40;
         int imageStride = nv + spread + 3;
         int[] off = offsets(k, spread, m * 7L + n);
         float[] a = random(m * k, 3);
-        float[] b = random(2 + images * imageStride + IndirectGemm.overrunColumns(1), 4);
+        // B just long enough for the last image's farthest row: a read past nv floats of a row fails.
+        float[] b = random(2 + Arrays.stream(off).max().getAsInt() + (images - 1) * imageStride + nv, 4);
         IndirectGemm.PackedA pa = IndirectGemm.pack(m, k, a, 0, k);
         int ldc = IndirectGemm.imagesColumns(n, images) + 5;
+        float[] bPadded = Arrays.copyOf(b, b.length + IndirectGemm.overrunColumns(n)); // gemm's own overrun, for the comparison
         int rows = IndirectGemm.overrunRows(m);
         float[] c = new float[rows * ldc + 7];
         Arrays.fill(c, Float.NaN);
@@ -96,7 +98,7 @@ class IndirectGemmTest {
         int ldo = IndirectGemm.overrunColumns(n);
         for (int i = 0; i < images; i++) {
             float[] own = new float[rows * ldo];
-            IndirectGemm.gemm(pa, n, b, 2 + i * imageStride, off, own, 0, ldo, true, 1);
+            IndirectGemm.gemm(pa, n, bPadded, 2 + i * imageStride, off, own, 0, ldo, true, 1);
             for (int r = 0; r < m; r++) {
                 for (int j = 0; j < n; j++) {
                     assertThat(c[r * ldc + i * nv + j]).as("image %d, C[%d, %d]", i, r, j).isEqualTo(own[r * ldo + j]);
@@ -129,6 +131,8 @@ class IndirectGemmTest {
             assertThatThrownBy(() -> IndirectGemm.gemmImages(pa, n, 5, b, 0, 45, off, c, 0, 128, 1))
                     .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("outside b (length 200)");
         }
+        assertThatThrownBy(() -> IndirectGemm.gemmImages(pa, -1, 3, b, 0, 45, off, c, 0, 128, 1))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("n=-1");
         assertThatThrownBy(() -> IndirectGemm.gemmImages(pa, n, 3, b, 0, 45, off, c, 0, 128, 0))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("threads=0");
         assertThatThrownBy(() -> IndirectGemm.gemmImages(pa, n, 3, b, 0, 45, off, new float[4 * 16], 0, 16, 1))

@@ -27,15 +27,17 @@ import java.util.HashSet;
 /**
  * A ResNet compiled for inference at one input size: what {@code torch.jit.freeze} or an ONNX
  * Runtime session is to a PyTorch model. Every convolution is planned once ({@link PaddedConv}:
- * weights read in place or packed, BatchNorm folded into the epilogue's scale and shift), and each
- * image goes through the whole network in per-thread, zero-padded activation planes that are
- * allocated once and reused: no layer pads its input, zeroes a new output tensor or recomputes its
- * plan. A block's output is written straight into the interiors of the next block's padded input,
- * its residual read from the planes it came from, and a strided block's 3x3 and 1x1 shortcut
- * convolutions share one phase split. From the first block with a convolution of 256 Ki weights or
- * more (ResNet-18's third stage), the images go through the rest in chunks of up to 8, each
- * convolution one GEMM over the chunk: its weights are read once per chunk instead of once per
- * image, and a 4 x 4 output's 16 columns no longer leave most of each tile empty.
+ * weights read in place or packed, BatchNorm folded into the epilogue's scale and shift), and the
+ * images go through the network in per-thread, zero-padded activation planes that are allocated
+ * once and reused: no layer pads its input, zeroes a new output tensor or recomputes its plan. A
+ * block's output is written straight into the interiors of the next block's padded input, its
+ * residual read from the planes it came from, and a strided block's 3x3 and 1x1 shortcut
+ * convolutions share one phase split. Each image goes through the blocks on its own, up to the
+ * first block with a convolution of 256 Ki weights or more whose GEMM batches images
+ * ({@link #CHUNK_MIN_WEIGHTS}; ResNet-18's third stage). From there the images go through in chunks
+ * of up to 8 (fewer when there are fewer images per thread), each convolution one GEMM over the
+ * chunk: its weights are read once per chunk instead of once per image, and a 4 x 4 output's 16
+ * columns no longer leave most of each tile empty.
  *
  * <p>The output is bit for bit the model's own eval-mode forward without gradients ({@code
  * model.forward} under {@link GradMode#noGrad}), for any thread count: every element goes through
@@ -59,8 +61,9 @@ public final class ResNetPlan {
     /** Images per chunk through the blocks from {@link #split} on. */
     static final int CHUNK = 8;
     /**
-     * Weights (floats) from which a convolution's block and every block after it go through the
-     * network a chunk of images at a time: 256 Ki floats, the 1 MiB of one core's L2 here. Such a
+     * Weights (floats) from which a convolution whose GEMM batches images ({@link
+     * PaddedConv#batchesImages}), its block and every block after it go through the network a chunk
+     * of images at a time: 256 Ki floats, the 1 MiB of one core's L2 here. Such a
      * convolution's weights do not stay in L2 from one image to the next, and its few output columns
      * per image (16 at 4 x 4) leave most of a GEMM tile empty; over a chunk each block of its weights
      * is read once and the images' columns fill the tiles ({@link PaddedConv#run(int, float[], int,
@@ -117,7 +120,9 @@ public final class ResNetPlan {
 
     /**
      * One thread's planes: four per geometry (two for block inputs and outputs, one mid, one
-     * shortcut), the phase split, the padded input and the pooled activations. Static and built
+     * shortcut), each holding a chunk's images where chunked blocks use the geometry (one image
+     * otherwise); the phase split of one image and of a chunk; the padded input and the pooled
+     * activations. Static and built
      * from sizes alone: a thread's buffers must not hold the plan, whose ThreadLocal keys them, or
      * no plan's buffers would ever be freed from Parallel's long-lived workers.
      */
@@ -132,7 +137,7 @@ public final class ResNetPlan {
             planes = new float[floats.length][4][];
             for (int g = 0; g < floats.length; g++) {
                 for (int i = 0; i < 4; i++) {
-                    planes[g][i] = new float[floats[g] * slots[g]];
+                    planes[g][i] = new float[Math.multiplyExact(floats[g], slots[g])];
                 }
             }
             phases = new float[phaseFloats];
@@ -283,7 +288,7 @@ public final class ResNetPlan {
         this.slots = slotsOf;
         this.chunkPhaseFloats = chunkPhases;
         int phaseSize = phases;
-        int chunkPhaseSize = chunk * chunkPhases;
+        int chunkPhaseSize = Math.multiplyExact(chunk, chunkPhases);
         int inputSize = stem == null ? 0 : PaddedConv.paddedFloats(inChannels, height, width, stemPad);
         int pooledSize = lastChannels * last.h() * last.w();
         this.buffers = ThreadLocal.withInitial(() -> new Buffers(floats, slotsOf, phaseSize, chunkPhaseSize, inputSize, pooledSize));
@@ -297,6 +302,12 @@ public final class ResNetPlan {
      *                                   its convolutions, or the input size is too small for it
      */
     public static ResNetPlan of(ResNet model, int height, int width) {
+        check(model, height, width);
+        return new ResNetPlan(model, height, width, CHUNK, -1);
+    }
+
+    /** What every plan needs: a model in eval mode and an input of at least one pixel. */
+    private static void check(ResNet model, int height, int width) {
         if (model == null) {
             throw new IllegalArgumentException("resnet plan: the model must not be null");
         }
@@ -307,7 +318,6 @@ public final class ResNetPlan {
         if (height < 1 || width < 1) {
             throw new IllegalArgumentException("resnet plan: the input size must be >= 1, got " + height + "x" + width);
         }
-        return new ResNetPlan(model, height, width, CHUNK, -1);
     }
 
     /**
@@ -319,7 +329,7 @@ public final class ResNetPlan {
         if (chunk < 1 || split < 0) {
             throw new IllegalArgumentException("resnet plan: needs chunk >= 1 and split >= 0, got chunk=" + chunk + ", split=" + split);
         }
-        of(model, height, width); // the checks
+        check(model, height, width);
         return new ResNetPlan(model, height, width, chunk, split);
     }
 
@@ -386,8 +396,8 @@ public final class ResNetPlan {
                 pool(cur, 0, features, i * c);
             });
         } else {
-            // Chunks of up to CHUNK images, but enough of them for every thread.
-            int size = Math.max(1, Math.min(chunk, (n + Parallel.threads() - 1) / Parallel.threads()));
+            // Chunks of up to CHUNK images, but at least as many chunks as threads when there are as many images.
+            int size = Math.max(1, Math.min(chunk, n / Parallel.threads()));
             int chunks = (n + size - 1) / size;
             Plans.items(chunks, (k, threads) -> {
                 int from = k * size, count = Math.min(size, n - from);
@@ -409,42 +419,55 @@ public final class ResNetPlan {
      */
     private float[] prefix(float[] x, int xOff, int slot, int threads) {
         Buffers b = buffers.get();
-        float[] cur;
+        float[] cur = b.planes[first.index()][0];
         int curOff = at(first, slot);
         if (stem != null) {
             PaddedConv.pad(x, xOff, inChannels, height, width, stemPad, b.input);
-            cur = b.planes[first.index()][0];
             stem.run(b.input, 0, cur, curOff, null, 0, threads);
         } else {
-            cur = b.planes[first.index()][0];
             PaddedConv.pad(x, xOff, firstChannels, first.h(), first.w(), PAD, first.padW(), cur, curOff);
         }
         for (int i = 0; i < split; i++) {
             Block blk = blocks.get(i);
-            int inOff = at(blk.in(), slot), outOff = at(blk.out(), slot);
-            float[][] out = b.planes[blk.out().index()];
-            float[] next = out[0] == cur ? out[1] : out[0];
-            float[] mid = out[2];
-            float[] res = cur;
-            int resOff = inOff;
-            float[] src1 = cur;
-            int src1Off = inOff;
-            if (blk.conv1().phased()) {
-                blk.conv1().splitPhases(cur, inOff, b.phases);
-                src1 = b.phases;
-                src1Off = 0;
-            }
-            if (blk.shortcut() != null) {
-                res = out[3];
-                resOff = outOff;
-                blk.shortcut().run(blk.shortcut().phased() ? b.phases : cur, blk.shortcut().phased() ? 0 : inOff, res, outOff, null, 0,
-                        threads);
-            }
-            blk.conv1().run(src1, src1Off, mid, outOff, null, 0, threads);
-            blk.conv2().run(mid, outOff, next, outOff, res, resOff, threads);
-            cur = next;
+            cur = block(b, blk, cur, 1, at(blk.in(), slot), at(blk.out(), slot), b.phases, b.phases.length, threads);
         }
         return cur;
+    }
+
+    /**
+     * One block over {@code count} images: their inputs in cur from inOff (one geometry's
+     * {@link #stride} apart), their outputs into the block's planes from outOff, their phase splits in
+     * phases ({@code phaseStride} apart); returns the planes holding the outputs.
+     */
+    private float[] block(Buffers b, Block blk, float[] cur, int count, int inOff, int outOff, float[] phases, int phaseStride,
+                          int threads) {
+        int inStride = stride[blk.in().index()], outStride = stride[blk.out().index()];
+        float[][] out = b.planes[blk.out().index()];
+        float[] next = out[0] == cur ? out[1] : out[0];
+        float[] mid = out[2];
+        float[] res = cur;
+        int resOff = inOff, resStride = inStride;
+        float[] src1 = cur;
+        int src1Off = inOff, src1Stride = inStride;
+        if (blk.conv1().phased()) {
+            for (int j = 0; j < count; j++) {
+                blk.conv1().splitPhases(cur, inOff + j * inStride, phases, j * phaseStride);
+            }
+            src1 = phases;
+            src1Off = 0;
+            src1Stride = phaseStride;
+        }
+        if (blk.shortcut() != null) {
+            res = out[3];
+            resOff = outOff;
+            resStride = outStride;
+            boolean ph = blk.shortcut().phased();
+            blk.shortcut().run(count, ph ? phases : cur, ph ? 0 : inOff, ph ? phaseStride : inStride, res, outOff, outStride, null, 0, 0,
+                    threads);
+        }
+        blk.conv1().run(count, src1, src1Off, src1Stride, mid, outOff, outStride, null, 0, 0, threads);
+        blk.conv2().run(count, mid, outOff, outStride, next, outOff, outStride, res, resOff, resStride, threads);
+        return next;
     }
 
     /** Pools the last block's output planes at off into features at fOff. */
@@ -466,36 +489,16 @@ public final class ResNetPlan {
             cur = prefix(x, (from + j) * image, j, threads);
         }
         for (int i = split; i < blocks.size(); i++) {
-            Block blk = blocks.get(i);
-            int inStride = stride[blk.in().index()], outStride = stride[blk.out().index()];
-            float[][] out = b.planes[blk.out().index()];
-            float[] next = out[0] == cur ? out[1] : out[0];
-            float[] mid = out[2];
-            float[] res = cur;
-            int resStride = inStride;
-            float[] src1 = cur;
-            int src1Stride = inStride;
-            if (blk.conv1().phased()) {
-                for (int j = 0; j < count; j++) {
-                    blk.conv1().splitPhases(cur, j * inStride, b.chunkPhases, j * chunkPhaseFloats);
-                }
-                src1 = b.chunkPhases;
-                src1Stride = chunkPhaseFloats;
-            }
-            if (blk.shortcut() != null) {
-                res = out[3];
-                resStride = outStride;
-                boolean ph = blk.shortcut().phased();
-                blk.shortcut().run(count, ph ? b.chunkPhases : cur, 0, ph ? chunkPhaseFloats : inStride, res, 0, outStride, null, 0, 0,
-                        threads);
-            }
-            blk.conv1().run(count, src1, 0, src1Stride, mid, 0, outStride, null, 0, 0, threads);
-            blk.conv2().run(count, mid, 0, outStride, next, 0, outStride, res, 0, resStride, threads);
-            cur = next;
+            cur = block(b, blocks.get(i), cur, count, 0, 0, b.chunkPhases, chunkPhaseFloats, threads);
         }
         for (int j = 0; j < count; j++) {
             pool(cur, j * stride[last.index()], features, (from + j) * c);
         }
+    }
+
+    /** The first block run over chunks of images ({@link #CHUNK} at most), or the number of blocks when none is. */
+    int split() {
+        return split;
     }
 
     /**

@@ -140,6 +140,20 @@ class ResNetPlanTest {
                 .hasMessageContaining("chunk=0");
     }
 
+    /** By default only a block with a convolution of 256 Ki weights on the buffered GEMM starts the chunks. */
+    @Test
+    void chunksStartAtTheFirstHeavyBlock() {
+        ResNet r18 = new ResNet(ResNetConfig.resnet18(3, 10, ResNetConfig.Stem.SMALL), 5);
+        InferenceFusionTest.prepare(r18);
+        r18.eval();
+        assertThat(ResNetPlan.of(r18, 32, 32).split()).as("ResNet-18: from layer3.0 (128 -> 256 channels, 295 Ki weights)")
+                .isEqualTo(4);
+        ResNet r20 = new ResNet(ResNetConfig.resnet20(3, 10), 5);
+        InferenceFusionTest.prepare(r20);
+        r20.eval();
+        assertThat(ResNetPlan.of(r20, 32, 32).split()).as("ResNet-20: no chunks (36 Ki weights at most)").isEqualTo(9);
+    }
+
     @Test
     void featuresArePooledLastActivations() {
         ResNet m = new ResNet(ResNetConfig.resnet20(3, 10), 3);
