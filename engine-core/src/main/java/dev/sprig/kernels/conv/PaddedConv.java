@@ -434,20 +434,6 @@ public final class PaddedConv {
         return packed != null;
     }
 
-    /**
-     * Whether one image's buffered GEMM computes at least twice the columns that the GEMM over
-     * several images computes for it: its output columns ({@code (outH - 1)} source rows and one
-     * output row, e.g. 16 at 4 x 4) fill at most half of the tiles that cover them, and over
-     * several images they fill whole vectors. False where {@link #batchesImages} is false.
-     */
-    public boolean fillsHalfItsTiles() {
-        if (!batchesImages()) {
-            return false;
-        }
-        int q = (s.outH() - 1) * (shifts != null ? s.w() : wph) + s.outW();
-        return IndirectGemm.overrunColumns(q) >= 2 * IndirectGemm.imageColumns(q);
-    }
-
     /** Floats of the weights: {@code outC·inC·kh·kw}. */
     public int weightFloats() {
         return s.weightSize();

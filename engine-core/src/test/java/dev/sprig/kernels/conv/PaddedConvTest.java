@@ -158,25 +158,6 @@ class PaddedConvTest {
         }
     }
 
-    /** Which buffered convolutions fill at most half the tiles of one image's GEMM (at 16 lanes: 16 columns in tiles of 32). */
-    @Test
-    void fillsHalfItsTilesOnlyWithFewColumns() {
-        Conv2dShape small = new Conv2dShape(1, 32, 4, 4, 8, 3, 3, 1, 1, 1, 1, 1, 1, 1); // K = 288: buffered
-        float[] w = new float[small.weightSize()];
-        PaddedConv endToEnd = PaddedConv.of(small, w, 0, null, null, true, 1, 0, 1, 0); // 16 columns
-        PaddedConv padded = PaddedConv.of(small, w, 0, null, null, true, 1, 1, 1, 1);   // 3 rows of 6 and 4: 22 columns
-        assertThat(endToEnd.batchesImages()).isTrue();
-        assertThat(padded.batchesImages()).isTrue();
-        if (L == 16) {
-            assertThat(endToEnd.fillsHalfItsTiles()).isTrue();
-            assertThat(padded.fillsHalfItsTiles()).isFalse();
-        }
-        Conv2dShape shallow = new Conv2dShape(1, 4, 32, 32, 8, 3, 3, 1, 1, 1, 1, 1, 1, 1); // K = 36, rows of 32: whole rows, no buffered GEMM
-        PaddedConv rows = PaddedConv.of(shallow, new float[shallow.weightSize()], 0, null, null, true, 1, 1);
-        assertThat(rows.batchesImages()).as("whole rows (the buffered GEMM under SCALAR)").isEqualTo(KernelConfig.SCALAR);
-        assertThat(rows.fillsHalfItsTiles()).isFalse();
-    }
-
     @Test
     void rowsStridedIsItsScalarTwin() {
         for (int cols : new int[] {1, 3, L / 2, L - 1, L, L + L / 2, 2 * L + 3}) {

@@ -33,12 +33,11 @@ import java.util.HashSet;
  * block's output is written straight into the interiors of the next block's padded input, its
  * residual read from the planes it came from, and a strided block's 3x3 and 1x1 shortcut
  * convolutions share one phase split. Each image goes through the blocks on its own, up to the
- * first block with a convolution on the buffered GEMM that has 256 Ki weights or more, or whose
- * outputs fill at most half of one image's tiles ({@link #CHUNK_MIN_WEIGHTS}; ResNet-18's third
- * stage, its last at a quarter of the width). From there the images go through in chunks of up to
- * 8 (fewer when there are fewer images per thread), each convolution one GEMM over the chunk: its
- * weights are read once per chunk instead of once per image, and a 4 x 4 output's 16 columns no
- * longer leave half of each tile empty.
+ * first block with a convolution of 256 Ki weights or more whose GEMM batches images
+ * ({@link #CHUNK_MIN_WEIGHTS}; ResNet-18's third stage). From there the images go through in chunks
+ * of up to 8 (fewer when there are fewer images per thread), each convolution one GEMM over the
+ * chunk: its weights are read once per chunk instead of once per image, and a 4 x 4 output's 16
+ * columns no longer leave most of each tile empty.
  *
  * <p>The output is bit for bit the model's own eval-mode forward without gradients ({@code
  * model.forward} under {@link GradMode#noGrad}), for any thread count: every element goes through
@@ -64,12 +63,11 @@ public final class ResNetPlan {
     /**
      * Weights (floats) from which a convolution whose GEMM batches images ({@link
      * PaddedConv#batchesImages}), its block and every block after it go through the network a chunk
-     * of images at a time: 256 Ki floats, the 1 MiB of one core's L2 here. Such a convolution's
-     * weights do not stay in L2 from one image to the next; over a chunk each block of them is read
-     * once ({@link PaddedConv#run(int, float[], int, int, float[], int, int, float[], int, int,
-     * int)}). A convolution whose few output columns fill at most half of one image's tiles ({@link
-     * PaddedConv#fillsHalfItsTiles}: 16 columns at 4 x 4) starts the chunks too, whatever its
-     * weights: over a chunk the images' columns fill the tiles.
+     * of images at a time: 256 Ki floats, the 1 MiB of one core's L2 here. Such a
+     * convolution's weights do not stay in L2 from one image to the next, and its few output columns
+     * per image (16 at 4 x 4) leave most of a GEMM tile empty; over a chunk each block of its weights
+     * is read once and the images' columns fill the tiles ({@link PaddedConv#run(int, float[], int,
+     * int, float[], int, int, float[], int, int, int)}).
      */
     static final int CHUNK_MIN_WEIGHTS = 256 * 1024;
 
@@ -335,15 +333,12 @@ public final class ResNetPlan {
         return new ResNetPlan(model, height, width, chunk, split);
     }
 
-    /**
-     * The first block with a convolution whose GEMM batches images and that has at least {@link
-     * #CHUNK_MIN_WEIGHTS} weights or fills at most half of one image's tiles; or none.
-     */
+    /** The first block with a convolution of at least {@link #CHUNK_MIN_WEIGHTS} weights whose GEMM batches images, or none. */
     private static int defaultSplit(List<Block> blocks) {
         for (int i = 0; i < blocks.size(); i++) {
             Block b = blocks.get(i);
             for (PaddedConv pc : new PaddedConv[] {b.conv1(), b.conv2(), b.shortcut()}) {
-                if (pc != null && pc.batchesImages() && (pc.weightFloats() >= CHUNK_MIN_WEIGHTS || pc.fillsHalfItsTiles())) {
+                if (pc != null && pc.batchesImages() && pc.weightFloats() >= CHUNK_MIN_WEIGHTS) {
                     return i;
                 }
             }
