@@ -26,6 +26,8 @@ import java.util.Arrays;
  */
 public final class IndirectGemm {
     private static final ThreadLocal<Buffers> BUFFERS = ThreadLocal.withInitial(Buffers::new);
+    /** Whether the tall tile's 16 accumulators fit in the registers: 32 vector registers, AVX-512 (16 lanes). */
+    private static final boolean TALL = MicroKernel.L >= 16;
 
     private IndirectGemm() {}
 
@@ -517,6 +519,27 @@ public final class IndirectGemm {
                         MicroKernel.edge(kc, ap, d + mFull * kc, buf.b, 0, nrT, c, cOff + (ic + mFull) * ldc + j, ldc,
                                 mc - mFull, nrT, 1f, accumulate, buf.tile);
                     }
+                }
+                if (overrun && TALL && jr < n && n - jr <= MicroKernel.L) {
+                    // The columns left fit in one vector (a 4 x 4 output): tiles of MR_TALL rows by one
+                    // vector, where the standard tile's second vector would be padding; its rows after them.
+                    int cj = cOff + ic * ldc + jr;
+                    int ir = 0;
+                    for (; ir + MicroKernel.MR_TALL <= mFull; ir += MicroKernel.MR_TALL) {
+                        if (accumulate) {
+                            MicroKernel.accumulateIndirectTall(kc, ap, d + ir * kc, b, bOff + jr, rowOffsets, pc, c, cj + ir * ldc, ldc);
+                        } else {
+                            MicroKernel.overwriteIndirectTall(kc, ap, d + ir * kc, b, bOff + jr, rowOffsets, pc, c, cj + ir * ldc, ldc);
+                        }
+                    }
+                    for (; ir < mFull; ir += mrT) {
+                        if (accumulate) {
+                            MicroKernel.accumulateIndirect(kc, ap, d + ir * kc, b, bOff + jr, rowOffsets, pc, c, cj + ir * ldc, ldc);
+                        } else {
+                            MicroKernel.overwriteIndirect(kc, ap, d + ir * kc, b, bOff + jr, rowOffsets, pc, c, cj + ir * ldc, ldc);
+                        }
+                    }
+                    jr = n;
                 }
                 for (; jr < n; jr += nrT) {
                     int nr = overrun ? nrT : Math.min(nrT, n - jr);

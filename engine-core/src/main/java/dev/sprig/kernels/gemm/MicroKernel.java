@@ -313,6 +313,111 @@ final class MicroKernel {
         c31.add(FloatVector.fromArray(S, c, cOff + 3 * ldc + L)).intoArray(c, cOff + 3 * ldc + L);
     }
 
+    /** Rows of the tall indirect tile: four of A's packed panels. */
+    static final int MR_TALL = 4 * MR;
+
+    /**
+     * A tile of {@link #MR_TALL} rows by one vector from an indirect B, {@code C[0..MR_TALL, 0..L) =
+     * A·B}: A's four consecutive packed panels ({@code [kc, MR]} each, from aOff), B's row p at
+     * {@code b[bOff + rowOffsets[rOff + p]]}. For a product whose columns fit in one vector (a 4 x 4
+     * convolution output, one image): the standard tile's second vector would be padding. 16
+     * accumulators, so only with 32 vector registers (AVX-512); every k step is one vector load, 16
+     * broadcasts and 16 fused multiply-adds. The same per-element operations as {@link
+     * #overwriteIndirect}.
+     */
+    static void overwriteIndirectTall(int kc, float[] ap, int aOff, float[] b, int bOff, int[] rowOffsets, int rOff, float[] c, int cOff,
+                                       int ldc) {
+        FloatVector c0 = FloatVector.zero(S), c1 = FloatVector.zero(S), c2 = FloatVector.zero(S), c3 = FloatVector.zero(S);
+        FloatVector c4 = FloatVector.zero(S), c5 = FloatVector.zero(S), c6 = FloatVector.zero(S), c7 = FloatVector.zero(S);
+        FloatVector c8 = FloatVector.zero(S), c9 = FloatVector.zero(S), c10 = FloatVector.zero(S), c11 = FloatVector.zero(S);
+        FloatVector c12 = FloatVector.zero(S), c13 = FloatVector.zero(S), c14 = FloatVector.zero(S), c15 = FloatVector.zero(S);
+        int p1 = MR * kc, p2 = 2 * MR * kc, p3 = 3 * MR * kc; // the next three panels
+        int ai = aOff;
+        for (int p = 0; p < kc; p++) {
+            FloatVector bv = FloatVector.fromArray(S, b, bOff + rowOffsets[rOff + p]);
+            c0 = FloatVector.broadcast(S, ap[ai]).fma(bv, c0);
+            c1 = FloatVector.broadcast(S, ap[ai + 1]).fma(bv, c1);
+            c2 = FloatVector.broadcast(S, ap[ai + 2]).fma(bv, c2);
+            c3 = FloatVector.broadcast(S, ap[ai + 3]).fma(bv, c3);
+            c4 = FloatVector.broadcast(S, ap[ai + p1]).fma(bv, c4);
+            c5 = FloatVector.broadcast(S, ap[ai + p1 + 1]).fma(bv, c5);
+            c6 = FloatVector.broadcast(S, ap[ai + p1 + 2]).fma(bv, c6);
+            c7 = FloatVector.broadcast(S, ap[ai + p1 + 3]).fma(bv, c7);
+            c8 = FloatVector.broadcast(S, ap[ai + p2]).fma(bv, c8);
+            c9 = FloatVector.broadcast(S, ap[ai + p2 + 1]).fma(bv, c9);
+            c10 = FloatVector.broadcast(S, ap[ai + p2 + 2]).fma(bv, c10);
+            c11 = FloatVector.broadcast(S, ap[ai + p2 + 3]).fma(bv, c11);
+            c12 = FloatVector.broadcast(S, ap[ai + p3]).fma(bv, c12);
+            c13 = FloatVector.broadcast(S, ap[ai + p3 + 1]).fma(bv, c13);
+            c14 = FloatVector.broadcast(S, ap[ai + p3 + 2]).fma(bv, c14);
+            c15 = FloatVector.broadcast(S, ap[ai + p3 + 3]).fma(bv, c15);
+            ai += MR;
+        }
+        c0.intoArray(c, cOff);
+        c1.intoArray(c, cOff + 1 * ldc);
+        c2.intoArray(c, cOff + 2 * ldc);
+        c3.intoArray(c, cOff + 3 * ldc);
+        c4.intoArray(c, cOff + 4 * ldc);
+        c5.intoArray(c, cOff + 5 * ldc);
+        c6.intoArray(c, cOff + 6 * ldc);
+        c7.intoArray(c, cOff + 7 * ldc);
+        c8.intoArray(c, cOff + 8 * ldc);
+        c9.intoArray(c, cOff + 9 * ldc);
+        c10.intoArray(c, cOff + 10 * ldc);
+        c11.intoArray(c, cOff + 11 * ldc);
+        c12.intoArray(c, cOff + 12 * ldc);
+        c13.intoArray(c, cOff + 13 * ldc);
+        c14.intoArray(c, cOff + 14 * ldc);
+        c15.intoArray(c, cOff + 15 * ldc);
+    }
+
+    /** {@link #overwriteIndirectTall} that adds onto C: {@code C[0..MR_TALL, 0..L) = A·B + C}, a K slice after the first. */
+    static void accumulateIndirectTall(int kc, float[] ap, int aOff, float[] b, int bOff, int[] rowOffsets, int rOff, float[] c, int cOff,
+                                        int ldc) {
+        FloatVector c0 = FloatVector.zero(S), c1 = FloatVector.zero(S), c2 = FloatVector.zero(S), c3 = FloatVector.zero(S);
+        FloatVector c4 = FloatVector.zero(S), c5 = FloatVector.zero(S), c6 = FloatVector.zero(S), c7 = FloatVector.zero(S);
+        FloatVector c8 = FloatVector.zero(S), c9 = FloatVector.zero(S), c10 = FloatVector.zero(S), c11 = FloatVector.zero(S);
+        FloatVector c12 = FloatVector.zero(S), c13 = FloatVector.zero(S), c14 = FloatVector.zero(S), c15 = FloatVector.zero(S);
+        int p1 = MR * kc, p2 = 2 * MR * kc, p3 = 3 * MR * kc; // the next three panels
+        int ai = aOff;
+        for (int p = 0; p < kc; p++) {
+            FloatVector bv = FloatVector.fromArray(S, b, bOff + rowOffsets[rOff + p]);
+            c0 = FloatVector.broadcast(S, ap[ai]).fma(bv, c0);
+            c1 = FloatVector.broadcast(S, ap[ai + 1]).fma(bv, c1);
+            c2 = FloatVector.broadcast(S, ap[ai + 2]).fma(bv, c2);
+            c3 = FloatVector.broadcast(S, ap[ai + 3]).fma(bv, c3);
+            c4 = FloatVector.broadcast(S, ap[ai + p1]).fma(bv, c4);
+            c5 = FloatVector.broadcast(S, ap[ai + p1 + 1]).fma(bv, c5);
+            c6 = FloatVector.broadcast(S, ap[ai + p1 + 2]).fma(bv, c6);
+            c7 = FloatVector.broadcast(S, ap[ai + p1 + 3]).fma(bv, c7);
+            c8 = FloatVector.broadcast(S, ap[ai + p2]).fma(bv, c8);
+            c9 = FloatVector.broadcast(S, ap[ai + p2 + 1]).fma(bv, c9);
+            c10 = FloatVector.broadcast(S, ap[ai + p2 + 2]).fma(bv, c10);
+            c11 = FloatVector.broadcast(S, ap[ai + p2 + 3]).fma(bv, c11);
+            c12 = FloatVector.broadcast(S, ap[ai + p3]).fma(bv, c12);
+            c13 = FloatVector.broadcast(S, ap[ai + p3 + 1]).fma(bv, c13);
+            c14 = FloatVector.broadcast(S, ap[ai + p3 + 2]).fma(bv, c14);
+            c15 = FloatVector.broadcast(S, ap[ai + p3 + 3]).fma(bv, c15);
+            ai += MR;
+        }
+        c0.add(FloatVector.fromArray(S, c, cOff)).intoArray(c, cOff);
+        c1.add(FloatVector.fromArray(S, c, cOff + 1 * ldc)).intoArray(c, cOff + 1 * ldc);
+        c2.add(FloatVector.fromArray(S, c, cOff + 2 * ldc)).intoArray(c, cOff + 2 * ldc);
+        c3.add(FloatVector.fromArray(S, c, cOff + 3 * ldc)).intoArray(c, cOff + 3 * ldc);
+        c4.add(FloatVector.fromArray(S, c, cOff + 4 * ldc)).intoArray(c, cOff + 4 * ldc);
+        c5.add(FloatVector.fromArray(S, c, cOff + 5 * ldc)).intoArray(c, cOff + 5 * ldc);
+        c6.add(FloatVector.fromArray(S, c, cOff + 6 * ldc)).intoArray(c, cOff + 6 * ldc);
+        c7.add(FloatVector.fromArray(S, c, cOff + 7 * ldc)).intoArray(c, cOff + 7 * ldc);
+        c8.add(FloatVector.fromArray(S, c, cOff + 8 * ldc)).intoArray(c, cOff + 8 * ldc);
+        c9.add(FloatVector.fromArray(S, c, cOff + 9 * ldc)).intoArray(c, cOff + 9 * ldc);
+        c10.add(FloatVector.fromArray(S, c, cOff + 10 * ldc)).intoArray(c, cOff + 10 * ldc);
+        c11.add(FloatVector.fromArray(S, c, cOff + 11 * ldc)).intoArray(c, cOff + 11 * ldc);
+        c12.add(FloatVector.fromArray(S, c, cOff + 12 * ldc)).intoArray(c, cOff + 12 * ldc);
+        c13.add(FloatVector.fromArray(S, c, cOff + 13 * ldc)).intoArray(c, cOff + 13 * ldc);
+        c14.add(FloatVector.fromArray(S, c, cOff + 14 * ldc)).intoArray(c, cOff + 14 * ldc);
+        c15.add(FloatVector.fromArray(S, c, cOff + 15 * ldc)).intoArray(c, cOff + 15 * ldc);
+    }
+
     /** Columns of the wide indirect tile: 4 vectors. */
     static final int NR_WIDE = 4 * L;
 
