@@ -504,7 +504,8 @@ public final class IndirectGemm {
                 int mc = Math.min(BlockedGemm.MC, m - ic);
                 int mFull = overrun ? BlockedGemm.roundUp(mc, mrT) : mc / mrT * mrT;
                 int jr = 0;
-                // The wide tile over as many columns as it covers, then the standard one.
+                // The wide tile over as many columns as it covers, then (overrun, AVX-512, at most one
+                // vector of columns left) the tall one, else the standard one.
                 for (; jr + nrW <= n; jr += nrW) {
                     int cj = cOff + ic * ldc + jr;
                     for (int ir = 0; ir < mFull; ir += mrT) {

@@ -18,15 +18,17 @@ import jdk.incubator.vector.VectorSpecies;
  *
  * <p>Why 4 x 2 vectors: alone on L1-resident panels (kc = 256) on this AVX2 Zen 3, C2's code
  * for 4x16 ran at 83-89 GFLOP/s, 12x8 at ~72, 6x16 and 4x24 at 35-40 (15-16 live registers:
- * spills), 2x32 at ~50. The code is species-generic; on AVX-512 (32 registers, NR = 32) a taller
- * tile may win and should be re-measured.
+ * spills), 2x32 at ~50. The code is species-generic. On AVX-512 (32 registers, NR = 32) the
+ * indirect GEMM also takes a tall tile of {@link #MR_TALL} rows by one vector for a last one
+ * vector's worth of columns (ResNet-18's 4 x 4 outputs: 53 -> 94 GMAC/s, docs/BENCHMARKS.md).
  *
  * <p>Why so many copies of the loop: a single method choosing its store at run time (overwrite or
  * accumulate, full or edge tile) was measured 2-3x slower once C2 had seen both choices, so each
  * store variant gets its own compiled loop, and so does each way of addressing B (packed or in
  * place; an indirect B's rows through an offset table, as adjacent vectors or at run-time offsets
  * across images; whole output rows with the convolution's epilogue). The indirect tiles are also
- * wider: {@link #NR_WIDE} columns, and 6 vectors for whole output rows on AVX-512.
+ * wider ({@link #NR_WIDE} columns, and 6 vectors for whole output rows on AVX-512) or taller
+ * ({@link #MR_TALL} rows).
  */
 final class MicroKernel {
     static final VectorSpecies<Float> S = KernelConfig.FLOATS;
@@ -319,8 +321,9 @@ final class MicroKernel {
     /**
      * A tile of {@link #MR_TALL} rows by one vector from an indirect B, {@code C[0..MR_TALL, 0..L) =
      * A·B}: A's four consecutive packed panels ({@code [kc, MR]} each, from aOff), B's row p at
-     * {@code b[bOff + rowOffsets[rOff + p]]}. For a product whose columns fit in one vector (a 4 x 4
-     * convolution output, one image): the standard tile's second vector would be padding. 16
+     * {@code b[bOff + rowOffsets[rOff + p]]}. For a product's last columns when they fit in one
+     * vector (all of a 4 x 4 convolution output's, one image): the standard tile's second vector
+     * would be padding. aOff must start four whole panels of the block. 16
      * accumulators, so only with 32 vector registers (AVX-512); every k step is one vector load, 16
      * broadcasts and 16 fused multiply-adds. The same per-element operations as {@link
      * #overwriteIndirect}.

@@ -51,6 +51,7 @@ class PaddedConvTest {
             "16, 8, 8, 16, 3, 1, 1, 1, 1, true, 0, 0",   // the flat whole-row path: 8x8 is four 16-lane vectors
             "32, 8, 8, 32, 3, 1, 1, 1, 1, true, 0, 0",   // K = 288: buffered, rows of 8 stored whole and half
             "6, 4, 4, 5, 3, 1, 1, 1, 1, true, 0, 0",     // 4x4
+            "32, 4, 4, 37, 3, 1, 1, 1, 1, true, 0, 0",   // 4x4, K = 288: the tall tile (16 columns, 37 rows)
             "5, 8, 8, 6, 3, 1, 1, 1, 1, false, 0, 1",    // rows end to end in, padded out
             "4, 6, 10, 3, 3, 1, 1, 2, 1, true, 0, 0",    // rows padded more than the convolution
             "8, 16, 16, 8, 3, 2, 1, 1, 1, true, 1, 0",   // stride 2 from padded planes into rows end to end

@@ -146,7 +146,7 @@ class IndirectGemmTest {
      */
     @ParameterizedTest(name = "m={0} n={1} k={2} threads={3}")
     @CsvSource({"1,1,9,1", "5,33,36,1", "13,100,300,1", "6,200,72,2", "4,78,144,1", "9,1054,36,2", "37,16,600,1", "20,5,300,2",
-            "160,80,4608,1", "16,16,100,1"})
+            "160,80,4608,1", "16,16,100,1", "37,144,800,2", "40,48,2200,2", "181,70,600,1"})
     void overrunGivesTheSameResultInsideTheSlack(int m, int n, int k, int threads) {
         int[] off = offsets(k, 40, 7L * m + k);
         float[] a = random(m * k, 5);

@@ -36,8 +36,8 @@ import java.util.HashSet;
  * first block with a convolution of 256 Ki weights or more whose GEMM batches images
  * ({@link #CHUNK_MIN_WEIGHTS}; ResNet-18's third stage). From there the images go through in chunks
  * of up to 8 (fewer when there are fewer images per thread), each convolution one GEMM over the
- * chunk: its weights are read once per chunk instead of once per image, and a 4 x 4 output's 16
- * columns no longer leave most of each tile empty.
+ * chunk: its weights are read once per chunk instead of once per image (ResNet-18 at batch 64:
+ * 1.22x faster, docs/BENCHMARKS.md).
  *
  * <p>The output is bit for bit the model's own eval-mode forward without gradients ({@code
  * model.forward} under {@link GradMode#noGrad}), for any thread count: every element goes through
@@ -64,10 +64,10 @@ public final class ResNetPlan {
      * Weights (floats) from which a convolution whose GEMM batches images ({@link
      * PaddedConv#batchesImages}), its block and every block after it go through the network a chunk
      * of images at a time: 256 Ki floats, the 1 MiB of one core's L2 here. Such a
-     * convolution's weights do not stay in L2 from one image to the next, and its few output columns
-     * per image (16 at 4 x 4) leave most of a GEMM tile empty; over a chunk each block of its weights
-     * is read once and the images' columns fill the tiles ({@link PaddedConv#run(int, float[], int,
-     * int, float[], int, int, float[], int, int, int)}).
+     * convolution's weights do not stay in L2 from one image to the next; over a chunk each block of
+     * them is read once ({@link PaddedConv#run(int, float[], int, int, float[], int, int, float[],
+     * int, int, int)}). Earlier blocks stay image by image: over 8 images, ResNet-18's 16 x 16 stage
+     * ran its convolutions 18-21 % slower (its inputs no longer fit in L2).
      */
     static final int CHUNK_MIN_WEIGHTS = 256 * 1024;
 
