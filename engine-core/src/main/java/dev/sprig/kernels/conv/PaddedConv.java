@@ -378,10 +378,9 @@ public final class PaddedConv {
         }
         float[] b = src;
         int bOff = srcOff;
-        int bRowStride = wph;
+        int bRowStride = sourceRowStride();
         if (shifts != null) {
             columnCopies(src, srcOff);
-            bRowStride = s.w();
         }
         int resDelta = res == null ? 0 : resOff - dstOff;
         if (flat) {
@@ -394,17 +393,18 @@ public final class PaddedConv {
                     res, resDelta, relu, threads);
             return;
         }
-        buffered(1, b, bOff, 0, bRowStride, dst, dstOff, 0, res, resOff, 0, threads);
+        buffered(1, b, bOff, 0, dst, dstOff, 0, res, resOff, 0, threads);
     }
 
     /**
      * The buffered implicit GEMM over {@code images} images (their sources {@code bStride} apart,
-     * rows {@code bRowStride} apart, one image's product or {@link IndirectGemm#gemmImages}), then
+     * rows {@link #sourceRowStride} apart, one image's product or {@link IndirectGemm#gemmImages}), then
      * each output row through the epilogue into the destination's interiors.
      */
-    private void buffered(int images, float[] b, int bOff, int bStride, int bRowStride, float[] dst, int dstOff, int dstStride,
-                          float[] res, int resOff, int resStride, int threads) {
+    private void buffered(int images, float[] b, int bOff, int bStride, float[] dst, int dstOff, int dstStride, float[] res, int resOff,
+                          int resStride, int threads) {
         int oh = s.outH(), ow = s.outW(), m = s.outChannels();
+        int bRowStride = sourceRowStride();
         int wq = ow + 2 * dstPadW;
         int dstPlane = (oh + 2 * dstPadH) * wq;
         int lead = dstPadH * wq + dstPadW;
@@ -477,14 +477,17 @@ public final class PaddedConv {
                     + ") of the destination (have " + (dst == null ? "none" : dst.length) + ")" + (res == null ? "" : ", [" + resOff + ", "
                     + resEnd + ") of the residual (have " + res.length + ")") + " and threads >= 1, got threads=" + threads);
         }
-        int bRowStride = wph;
         if (shifts != null) {
             for (int i = 0; i < images; i++) {
                 columnCopies(src, srcOff + i * srcStride);
             }
-            bRowStride = s.w();
         }
-        buffered(images, src, srcOff, srcStride, bRowStride, dst, dstOff, dstStride, res, resOff, resStride, threads);
+        buffered(images, src, srcOff, srcStride, dst, dstOff, dstStride, res, resOff, resStride, threads);
+    }
+
+    /** Floats from one row of the GEMM's B to the next: the column copies' width w, or the (phase) planes' padded width. */
+    private int sourceRowStride() {
+        return shifts != null ? s.w() : wph;
     }
 
     /**

@@ -235,11 +235,10 @@ public final class IndirectGemm {
         }
         int perImage = nv / MicroKernel.L;
         int nw = MicroKernel.NR_WIDE;
-        int total = cols;
-        int t = (long) m * total * k < Sgemm.PARALLEL_MIN_WORK || Parallel.inWorker() ? 1 : threads;
-        int nPanels = total / nw;
+        int t = (long) m * cols * k < Sgemm.PARALLEL_MIN_WORK || Parallel.inWorker() ? 1 : threads;
+        int nPanels = cols / nw;
         if (t == 1 || nPanels < 2) {
-            blockedImages(a, 0, total, images, perImage, imageStride, b, bOff, rowOffsets, c, cOff, ldc);
+            blockedImages(a, 0, cols, images, perImage, imageStride, b, bOff, rowOffsets, c, cOff, ldc);
             return;
         }
         Parallel.forRange(nPanels, t, (from, to) ->

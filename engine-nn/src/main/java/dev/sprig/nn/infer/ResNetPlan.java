@@ -37,7 +37,7 @@ import java.util.HashSet;
  * ({@link #CHUNK_MIN_WEIGHTS}; ResNet-18's third stage). From there the images go through in chunks
  * of up to 8 (fewer when there are fewer images per thread), each convolution one GEMM over the
  * chunk: its weights are read once per chunk instead of once per image (ResNet-18 at batch 64:
- * 1.22x faster, docs/BENCHMARKS.md).
+ * 1.21-1.24x faster in JMH, docs/BENCHMARKS.md).
  *
  * <p>The output is bit for bit the model's own eval-mode forward without gradients ({@code
  * model.forward} under {@link GradMode#noGrad}), for any thread count: every element goes through
@@ -122,9 +122,9 @@ public final class ResNetPlan {
      * One thread's planes: four per geometry (two for block inputs and outputs, one mid, one
      * shortcut), each holding a chunk's images where chunked blocks use the geometry (one image
      * otherwise); the phase split of one image and of a chunk; the padded input and the pooled
-     * activations. Static and built
-     * from sizes alone: a thread's buffers must not hold the plan, whose ThreadLocal keys them, or
-     * no plan's buffers would ever be freed from Parallel's long-lived workers.
+     * activations. Static and built from sizes alone: a thread's buffers must not hold the plan,
+     * whose ThreadLocal keys them, or no plan's buffers would ever be freed from Parallel's
+     * long-lived workers.
      */
     private static final class Buffers {
         final float[][][] planes;
